@@ -1,0 +1,37 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export OVERWATCH_PROJECT_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: setup demo test lint benchmark clean
+
+setup: $(VENV)/.installed profiles.yml
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	touch $@
+
+profiles.yml: profiles.yml.example
+	cp -n profiles.yml.example profiles.yml || true
+	touch profiles.yml
+
+demo: setup
+	$(BIN)/overwatch demo
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/sqlfluff lint models macros snapshots tests/dbt
+
+benchmark: setup
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf .lake .sample target logs

@@ -1,0 +1,3 @@
+from overwatch.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,248 @@
+"""Audit logs from delivered JSON-lines files into `audit_log_bronze`.
+
+Files follow the delivery layout `<audit_log_path>/workspaceId=<id>/date=YYYY-MM-DD/*.json`. Each file
+is loaded once (`bronze_file_tracker`); every line lands either in bronze or, with its file, line
+number and reason, in `bronze_quarantine`, so a bad line never stops the rest of its file. Delivery is
+at-least-once: repeated events are dropped on a hash of the event, as Overwatch's `hashKey` did.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from overwatch.bronze_tables import AUDIT_LOG, FILE_TRACKER, QUARANTINE, insert_new_rows
+from overwatch.load_context import LoadContext
+from overwatch.run_log import LoadWindow
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame
+
+SOURCE_NAME = "audit_logs"
+# Files read per Spark job: bounds driver memory for the file list and executor memory for wholetext.
+FILES_PER_BATCH = 500
+
+# Top-level fields of the delivery schema, typed; anything else is kept in `unparsed_fields`.
+# requestParams is a map of strings: its keys differ by service and action and drift over time.
+AUDIT_RECORD_FIELDS = (
+    ("version", "string"),
+    ("auditLevel", "string"),
+    ("timestamp", "bigint"),
+    ("orgId", "string"),
+    ("workspaceId", "string"),
+    ("shardName", "string"),
+    ("accountId", "string"),
+    ("sourceIPAddress", "string"),
+    ("userAgent", "string"),
+    ("sessionId", "string"),
+    ("userIdentity", "struct<email: string, subjectName: string>"),
+    ("serviceName", "string"),
+    ("actionName", "string"),
+    ("requestId", "string"),
+    ("requestParams", "map<string, string>"),
+    ("response", "struct<statusCode: int, errorMessage: string, result: string>"),
+)
+AUDIT_RECORD_SCHEMA = ", ".join(f"{name} {data_type}" for name, data_type in AUDIT_RECORD_FIELDS)
+KNOWN_FIELDS = tuple(name for name, _ in AUDIT_RECORD_FIELDS)
+REQUIRED_FIELDS = ("timestamp", "serviceName", "actionName")
+
+
+def load_audit_logs(context: LoadContext, window: LoadWindow) -> int:
+    """Load every not-yet-loaded delivery file dated before the window's end; returns rows inserted."""
+    new_files = _new_delivery_files(context, window)
+    context.report(f"audit logs: {len(new_files)} new files")
+    inserted = 0
+    for batch_start in range(0, len(new_files), FILES_PER_BATCH):
+        batch = new_files[batch_start : batch_start + FILES_PER_BATCH]
+        inserted += _load_batch(context, batch)
+        context.report(
+            f"audit logs: {batch_start + len(batch)}/{len(new_files)} files, {inserted} new events"
+        )
+    return inserted
+
+
+def normalized_path(path: Column) -> Column:
+    """One spelling per file, whichever Spark API reported it (`file:/x`, `file:///x`)."""
+    from pyspark.sql import functions as F
+
+    return F.regexp_replace(path, "^file:/+", "file:/")
+
+
+def _workspace_folder(context: LoadContext) -> str:
+    root = (context.workspace.audit_log_path or "").rstrip("/")
+    return f"{root}/workspaceId={context.organization_id}"
+
+
+def _list_delivery_files(context: LoadContext) -> DataFrame | None:
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import functions as F
+
+    try:
+        # binaryFile lists path, size and time without reading the content when content is not selected.
+        listing = (
+            context.spark.read.format("binaryFile")
+            .option("pathGlobFilter", "*.json")
+            .option("recursiveFileLookup", "true")
+            .load(_workspace_folder(context))
+            .select("path", "length", "modificationTime")
+        )
+    except AnalysisException as error:
+        if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
+            return None
+        raise
+    return listing.select(
+        normalized_path(F.col("path")).alias("file_path"),
+        F.col("length").alias("file_size"),
+        F.col("modificationTime").alias("modification_time"),
+        F.to_date(F.regexp_extract("path", r"date=(\d{4}-\d{2}-\d{2})", 1)).alias("delivery_date"),
+    )
+
+
+def _new_delivery_files(context: LoadContext, window: LoadWindow) -> list[dict]:
+    from pyspark.sql import functions as F
+
+    listing = _list_delivery_files(context)
+    if listing is None:
+        context.report(f"audit logs: no delivery folder at {_workspace_folder(context)} yet")
+        return []
+    already_loaded = (
+        context.spark.table(context.target.bronze_table(FILE_TRACKER.name))
+        .where((F.col("organization_id") == context.organization_id) & (F.col("source") == SOURCE_NAME))
+        .select("file_path")
+    )
+    new_files = (
+        listing.where(F.col("delivery_date") < F.lit(window.until_time.date()))
+        .join(already_loaded, "file_path", "left_anti")
+        .orderBy("file_path")
+    )
+    return [row.asDict() for row in new_files.collect()]
+
+
+def _read_lines(context: LoadContext, paths: list[str]) -> DataFrame:
+    """One row per non-blank line with its 1-based line number: whole files keep line numbers exact."""
+    from pyspark.sql import functions as F
+
+    files = context.spark.read.text(paths, wholetext=True)
+    lines = files.select(
+        normalized_path(F.col("_metadata.file_path")).alias("source_file"),
+        F.posexplode(F.split("value", "\n")).alias("line_index", "raw_line"),
+    )
+    return lines.select(
+        "source_file",
+        (F.col("line_index") + 1).alias("line_number"),
+        F.regexp_replace("raw_line", "\r$", "").alias("raw_record"),
+    ).where(F.trim("raw_record") != "")
+
+
+def _rejection_reason(all_fields: Column, record: Column) -> Column:
+    from pyspark.sql import functions as F
+
+    missing = F.array_compact(
+        F.array(*[F.when(record[name].isNull(), F.lit(name)) for name in REQUIRED_FIELDS])
+    )
+    return (
+        F.when(all_fields.isNull(), F.lit("malformed JSON: the line is not one complete JSON object"))
+        .when(
+            F.size(missing) > 0,
+            F.concat(
+                F.lit("missing or mistyped required field(s): "),
+                F.array_join(missing, ", "),
+            ),
+        )
+        .otherwise(F.lit(None))
+    )
+
+
+def _parse(lines: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    known = F.array(*[F.lit(name) for name in KNOWN_FIELDS])
+    all_fields = F.from_json("raw_record", "map<string, string>")
+    record = F.from_json("raw_record", AUDIT_RECORD_SCHEMA)
+    return lines.select(
+        "*",
+        record.alias("record"),
+        F.map_filter(all_fields, lambda key, _value: ~F.array_contains(known, key)).alias("unparsed_fields"),
+        _rejection_reason(all_fields, record).alias("rejection_reason"),
+    )
+
+
+def _bronze_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    event_identity = [
+        F.lit(context.organization_id),
+        F.col("record.timestamp"),
+        F.col("record.serviceName"),
+        F.col("record.actionName"),
+        F.col("record.requestId"),
+        F.col("record.sessionId"),
+        F.col("record.userIdentity.email"),
+        F.col("record.sourceIPAddress"),
+        F.to_json(F.col("record.requestParams")),
+        F.to_json(F.col("record.response")),
+    ]
+    columns = {
+        "organization_id": F.lit(context.organization_id),
+        "date": F.to_date(F.regexp_extract("source_file", r"date=(\d{4}-\d{2}-\d{2})", 1)),
+        **{name: F.col(f"record.{name}") for name in KNOWN_FIELDS},
+        "unparsed_fields": F.col("unparsed_fields"),
+        "hash_key": F.xxhash64(*event_identity),
+        "source_file": F.col("source_file"),
+        "load_run_id": F.lit(context.run_id),
+        "loaded_at": F.current_timestamp(),
+    }
+    return parsed.where(F.col("rejection_reason").isNull()).select(
+        *[expression.alias(name) for name, expression in columns.items()]
+    )
+
+
+def _quarantine_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    return parsed.where(F.col("rejection_reason").isNotNull()).select(
+        F.lit(context.organization_id).alias("organization_id"),
+        F.lit(SOURCE_NAME).alias("source"),
+        "source_file",
+        "line_number",
+        "raw_record",
+        F.col("rejection_reason").alias("reason"),
+        F.lit(context.run_id).alias("load_run_id"),
+        F.current_timestamp().alias("quarantined_at"),
+    )
+
+
+def _tracker_rows(context: LoadContext, batch: list[dict], parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    counts = parsed.groupBy(F.col("source_file").alias("file_path")).agg(
+        F.count_if(F.col("rejection_reason").isNull()).alias("record_count"),
+        F.count_if(F.col("rejection_reason").isNotNull()).alias("quarantined_count"),
+    )
+    files = context.spark.createDataFrame(
+        [(item["file_path"], item["file_size"], item["modification_time"]) for item in batch],
+        "file_path string, file_size bigint, modification_time timestamp",
+    )
+    return files.join(counts, "file_path", "left").select(
+        F.lit(context.organization_id).alias("organization_id"),
+        F.lit(SOURCE_NAME).alias("source"),
+        "file_path",
+        "file_size",
+        "modification_time",
+        F.coalesce("record_count", F.lit(0)).cast("bigint").alias("record_count"),
+        F.coalesce("quarantined_count", F.lit(0)).cast("bigint").alias("quarantined_count"),
+        F.lit(context.run_id).alias("load_run_id"),
+        F.current_timestamp().alias("loaded_at"),
+    )
+
+
+def _load_batch(context: LoadContext, batch: list[dict]) -> int:
+    parsed = _parse(_read_lines(context, [item["file_path"] for item in batch])).cache()
+    try:
+        inserted = insert_new_rows(context.spark, context.target, AUDIT_LOG, _bronze_rows(context, parsed))
+        insert_new_rows(context.spark, context.target, QUARANTINE, _quarantine_rows(context, parsed))
+        # The tracker is written last: a run killed before this line re-reads the files, and the
+        # merges above make that re-read add nothing.
+        insert_new_rows(context.spark, context.target, FILE_TRACKER, _tracker_rows(context, batch, parsed))
+    finally:
+        parsed.unpersist()
+    return inserted

@@ -1,0 +1,120 @@
+"""Command line: `overwatch <command>`; `overwatch <command> --help` for each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def _parse_until(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _load(arguments: argparse.Namespace) -> int:
+    from overwatch.deployment_config import load_config
+    from overwatch.lakehouse import load_target, spark_session
+    from overwatch.pipeline import run_loaders
+
+    config = load_config(arguments.config)
+    target = load_target(arguments.target)
+    summary = run_loaders(config, target, spark_session(target), until=arguments.until)
+    for failed in summary.failed:
+        print(
+            f"FAILED {failed.organization_id} {failed.module_name}: {failed.error_message}", file=sys.stderr
+        )
+    return 1 if summary.failed else 0
+
+
+def _generate(arguments: argparse.Namespace) -> int:
+    from overwatch.sample_workspace import generate_sample_workspace
+
+    manifest = generate_sample_workspace(
+        arguments.output,
+        days=arguments.days,
+        workspace_count=arguments.workspaces,
+        size=arguments.size,
+        seed=arguments.seed,
+    )
+    print(f"sample workspace written to {arguments.output} ({manifest.start_date} to {manifest.end_date})")
+    return 0
+
+
+def _demo(arguments: argparse.Namespace) -> int:
+    from overwatch.demo import run_demo
+
+    run_demo(arguments.output, days=arguments.days, workspace_count=arguments.workspaces, size=arguments.size)
+    return 0
+
+
+def _summary(arguments: argparse.Namespace) -> int:
+    from overwatch.lakehouse import load_target, spark_session
+    from overwatch.layer_summary import count_rows_per_layer, format_summary
+
+    target = load_target(arguments.target)
+    print(format_summary(count_rows_per_layer(spark_session(target), target)))
+    return 0
+
+
+def _dbt(arguments: argparse.Namespace) -> int:
+    from overwatch.dbt_runner import run_dbt
+
+    outcome = run_dbt(arguments.dbt_arguments, raise_on_failure=False)
+    return 0 if outcome.succeeded else 1
+
+
+def _add_sample_options(parser: argparse.ArgumentParser, *, days: int, workspaces: int, size: str) -> None:
+    parser.add_argument(
+        "--output", type=Path, default=Path(".sample"), help="folder for the sample workspace"
+    )
+    parser.add_argument("--days", type=int, default=days)
+    parser.add_argument("--workspaces", type=int, default=workspaces)
+    parser.add_argument("--size", choices=("small", "medium", "large"), default=size)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="overwatch", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    load = commands.add_parser("load", help="run the bronze loaders for every configured workspace")
+    load.add_argument("--config", type=Path, required=True, help="deployment config YAML")
+    load.add_argument("--target", default=None, help="dbt profile target (default: the profile's)")
+    load.add_argument("--until", type=_parse_until, default=None, help="load up to this UTC time (ISO 8601)")
+    load.set_defaults(handler=_load)
+
+    generate = commands.add_parser("generate", help="write a seeded sample workspace")
+    _add_sample_options(generate, days=7, workspaces=2, size="small")
+    generate.add_argument("--seed", type=int, default=42)
+    generate.set_defaults(handler=_generate)
+
+    demo = commands.add_parser("demo", help="generate, serve, load, dbt build, docs, summary")
+    _add_sample_options(demo, days=7, workspaces=2, size="medium")
+    demo.set_defaults(handler=_demo)
+
+    summary = commands.add_parser("summary", help="row counts per layer")
+    summary.add_argument("--target", default=None)
+    summary.set_defaults(handler=_summary)
+
+    dbt = commands.add_parser("dbt", help="run dbt in this process (shares the embedded Spark session)")
+    dbt.add_argument("dbt_arguments", nargs=argparse.REMAINDER)
+    dbt.set_defaults(handler=_dbt)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from overwatch.deployment_config import ConfigError
+    from overwatch.lakehouse import TargetError
+
+    arguments = build_parser().parse_args(argv)
+    try:
+        return arguments.handler(arguments)
+    except (ConfigError, TargetError) as error:
+        print(f"overwatch: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

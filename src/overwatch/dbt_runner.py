@@ -1,0 +1,39 @@
+"""Run dbt inside this Python process.
+
+The embedded Derby metastore admits one JVM, and the loaders already hold a SparkSession, so dbt runs
+in-process through dbtRunner: dbt-spark's session method then reuses the live session instead of
+starting a second JVM (and a one-model run takes seconds, not the JVM start-up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from overwatch.lakehouse import prepare_local_environment, project_dir
+
+
+class DbtCommandFailed(RuntimeError):
+    """A dbt command ended with errors or failing tests."""
+
+
+@dataclass(frozen=True)
+class DbtOutcome:
+    succeeded: bool
+    result: object
+
+
+def run_dbt(arguments: Sequence[str], *, raise_on_failure: bool = True) -> DbtOutcome:
+    """Invoke dbt with `arguments` (as on the command line) against this project."""
+    from dbt.cli.main import dbtRunner
+
+    project = project_dir()
+    prepare_local_environment(project)
+    full_arguments = [*arguments]
+    if "--project-dir" not in full_arguments and arguments and arguments[0] not in ("--version",):
+        full_arguments += ["--project-dir", str(project)]
+    outcome = dbtRunner().invoke(full_arguments)
+    if raise_on_failure and not outcome.success:
+        detail = f": {outcome.exception}" if outcome.exception else ""
+        raise DbtCommandFailed(f"dbt {' '.join(arguments)} failed{detail}")
+    return DbtOutcome(succeeded=outcome.success, result=outcome.result)

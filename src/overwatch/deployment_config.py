@@ -1,0 +1,122 @@
+"""The deployment config: one YAML file describing the workspaces to observe and how.
+
+Invalid config fails fast, before anything is loaded, with every bad field named by its path
+(for example `workspaces[1].cloud`).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class ConfigError(ValueError):
+    """The deployment config cannot be used; the message names each offending field."""
+
+
+class Scope(str, Enum):
+    """A loader module that a deployment may skip."""
+
+    AUDIT_LOGS = "audit_logs"
+    CLUSTERS = "clusters"
+    JOBS = "jobs"
+    INSTANCE_POOLS = "instance_pools"
+    SQL_WAREHOUSES = "sql_warehouses"
+    CLUSTER_POLICIES = "cluster_policies"
+    INSTANCE_PROFILES = "instance_profiles"
+    CLUSTER_EVENTS = "cluster_events"
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkspaceConfig(StrictModel):
+    organization_id: Annotated[str, Field(pattern=r"^[0-9]+$", description="Databricks workspace id")]
+    workspace_name: Annotated[str, Field(min_length=1)]
+    cloud: Literal["aws", "azure", "gcp"]
+    api_host: Annotated[str, Field(pattern=r"^https?://[^\s/]+", description="workspace URL")]
+    token_env_var: Annotated[
+        str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="variable holding the API token")
+    ]
+    audit_log_source: Literal["files", "system_table"] = "files"
+    audit_log_path: str | None = Field(
+        default=None, description="folder holding workspaceId=<id>/date=YYYY-MM-DD/*.json delivery files"
+    )
+
+    @model_validator(mode="after")
+    def _delivered_files_need_a_path(self) -> WorkspaceConfig:
+        if self.audit_log_source == "files" and not self.audit_log_path:
+            raise ValueError("audit_log_path is required when audit_log_source is 'files'")
+        return self
+
+    def api_token(self) -> str:
+        """The token, read from the environment at the moment it is needed and never stored."""
+        token = os.environ.get(self.token_env_var)
+        if not token:
+            raise ConfigError(
+                f"workspace {self.organization_id}: environment variable {self.token_env_var} is not set"
+            )
+        return token
+
+
+class DbuContractPrices(StrictModel):
+    """Contract price in USD per DBU for each SKU."""
+
+    interactive: Annotated[float, Field(ge=0)]
+    automated: Annotated[float, Field(ge=0)]
+    jobs_light: Annotated[float, Field(ge=0)]
+    sql_compute: Annotated[float, Field(ge=0)]
+    serverless: Annotated[float, Field(ge=0)]
+
+
+class DeploymentConfig(StrictModel):
+    workspaces: Annotated[list[WorkspaceConfig], Field(min_length=1)]
+    dbu_contract_prices: DbuContractPrices
+    primordial_date: date
+    max_days_per_run: Annotated[int, Field(ge=1, le=366)] = 30
+    skip_scopes: list[Scope] = Field(default_factory=list)
+
+    @field_validator("workspaces")
+    @classmethod
+    def _organization_ids_are_unique(cls, workspaces: list[WorkspaceConfig]) -> list[WorkspaceConfig]:
+        seen: set[str] = set()
+        for workspace in workspaces:
+            if workspace.organization_id in seen:
+                raise ValueError(f"organization_id {workspace.organization_id} is listed twice")
+            seen.add(workspace.organization_id)
+        return workspaces
+
+    def runs_scope(self, scope: Scope) -> bool:
+        return scope not in self.skip_scopes
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(top level)"
+
+
+def parse_config(raw: object, source: str = "config") -> DeploymentConfig:
+    try:
+        return DeploymentConfig.model_validate(raw)
+    except ValidationError as error:
+        problems = [f"  {_field_path(item['loc'])}: {item['msg']}" for item in error.errors()]
+        raise ConfigError(f"invalid deployment config {source}:\n" + "\n".join(problems)) from None
+
+
+def load_config(path: Path) -> DeploymentConfig:
+    if not path.exists():
+        raise ConfigError(f"deployment config {path} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise ConfigError(f"deployment config {path} is not valid YAML: {error}") from None
+    return parse_config(raw, str(path))

@@ -1,0 +1,46 @@
+"""What every loader module is handed: the engine, the target, the workspace and the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from overwatch.deployment_config import WorkspaceConfig
+from overwatch.lakehouse import Target
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+    from pyspark.sql import SparkSession
+
+# How long the SDK keeps retrying throttled (429) and unavailable (503) answers before giving up.
+API_RETRY_TIMEOUT = timedelta(minutes=5)
+
+
+@dataclass
+class LoadContext:
+    spark: SparkSession
+    target: Target
+    workspace: WorkspaceConfig
+    run_id: str
+    progress: Any = field(default=print)
+
+    @property
+    def organization_id(self) -> str:
+        return self.workspace.organization_id
+
+    @cached_property
+    def api(self) -> WorkspaceClient:
+        """A databricks-sdk client for the workspace; the token is read from the environment here only."""
+        from databricks.sdk import WorkspaceClient
+
+        return WorkspaceClient(
+            host=self.workspace.api_host,
+            token=self.workspace.api_token(),
+            auth_type="pat",
+            retry_timeout_seconds=int(API_RETRY_TIMEOUT.total_seconds()),
+        )
+
+    def report(self, message: str) -> None:
+        self.progress(f"[{self.workspace.workspace_name}] {message}")

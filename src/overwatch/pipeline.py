@@ -1,0 +1,124 @@
+"""One load run: every workspace, every module, each from its own watermark.
+
+Modules run in dependency order (cluster events follow the clusters seen in the audit logs and the
+clusters snapshot). A module that fails is recorded as FAILED with its error and the run goes on;
+its watermark stays, so the next run retries its window while the others advance.
+"""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from overwatch.api_snapshot_loader import load_api_snapshot
+from overwatch.audit_log_loader import load_audit_logs
+from overwatch.bronze_tables import create_bronze_tables
+from overwatch.cluster_events_loader import load_cluster_events
+from overwatch.deployment_config import DeploymentConfig, Scope, WorkspaceConfig
+from overwatch.lakehouse import Target
+from overwatch.load_context import LoadContext
+from overwatch.run_log import FAILED, SUCCEEDED, LoadWindow, ModuleRun, RunLog, utc_now
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+ModuleLoader = Callable[[LoadContext, LoadWindow], int]
+
+# In dependency order: cluster events read the audit log and the clusters snapshot of the same window.
+MODULES: tuple[tuple[Scope, ModuleLoader], ...] = (
+    (Scope.AUDIT_LOGS, load_audit_logs),
+    (Scope.CLUSTERS, partial(load_api_snapshot, entity="clusters")),
+    (Scope.JOBS, partial(load_api_snapshot, entity="jobs")),
+    (Scope.INSTANCE_POOLS, partial(load_api_snapshot, entity="instance_pools")),
+    (Scope.SQL_WAREHOUSES, partial(load_api_snapshot, entity="sql_warehouses")),
+    (Scope.CLUSTER_POLICIES, partial(load_api_snapshot, entity="cluster_policies")),
+    (Scope.INSTANCE_PROFILES, partial(load_api_snapshot, entity="instance_profiles")),
+    (Scope.CLUSTER_EVENTS, load_cluster_events),
+)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    module_runs: tuple[ModuleRun, ...]
+
+    @property
+    def failed(self) -> tuple[ModuleRun, ...]:
+        return tuple(run for run in self.module_runs if run.status == FAILED)
+
+
+def new_run_id() -> str:
+    return f"{utc_now():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def run_loaders(
+    config: DeploymentConfig,
+    target: Target,
+    spark: SparkSession,
+    *,
+    until: datetime | None = None,
+    progress: Callable[[str], None] = print,
+) -> RunSummary:
+    """Load every workspace's modules up to `until` (default: now) and record each in the run log."""
+    run_id = new_run_id()
+    create_bronze_tables(spark, target)
+    run_log = RunLog(spark, target)
+    requested_until = until or utc_now()
+    progress(f"load run {run_id}: up to {requested_until:%Y-%m-%d %H:%M} UTC")
+    module_runs = []
+    for workspace in config.workspaces:
+        context = LoadContext(spark, target, workspace, run_id, progress)
+        for scope, loader in MODULES:
+            if not config.runs_scope(scope):
+                continue
+            window = run_log.next_window(
+                workspace.organization_id,
+                scope.value,
+                primordial_date=config.primordial_date,
+                requested_until=requested_until,
+                max_days=config.max_days_per_run,
+            )
+            if window.is_empty:
+                progress(f"[{workspace.workspace_name}] {scope.value}: up to date")
+                continue
+            module_run = _run_module(context, scope, loader, window)
+            run_log.record(module_run)
+            module_runs.append(module_run)
+    return RunSummary(run_id, tuple(module_runs))
+
+
+def _run_module(context: LoadContext, scope: Scope, loader: ModuleLoader, window: LoadWindow) -> ModuleRun:
+    started_at = utc_now()
+    try:
+        rows = loader(context, window)
+        status, error = SUCCEEDED, None
+    except Exception as failure:  # a failed module must not stop the others; its error goes to the run log
+        rows, status, error = 0, FAILED, _error_text(failure, context.workspace)
+        context.report(f"{scope.value}: FAILED: {error.splitlines()[0] if error else ''}")
+    return ModuleRun(
+        organization_id=context.organization_id,
+        run_id=context.run_id,
+        module_name=scope.value,
+        window=window,
+        status=status,
+        rows_written=rows,
+        error_message=error,
+        started_at=started_at,
+        finished_at=utc_now(),
+    )
+
+
+def _error_text(failure: BaseException, workspace: WorkspaceConfig) -> str:
+    """The error and its trace, with the workspace token blanked should any library have echoed it."""
+    text = "".join(traceback.format_exception_only(type(failure), failure)).strip()
+    text += "\n" + "".join(traceback.format_tb(failure.__traceback__)[-5:])
+    try:
+        token = workspace.api_token()
+    except Exception:
+        return text
+    return text.replace(token, "***") if token else text

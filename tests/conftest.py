@@ -1,0 +1,50 @@
+"""Shared fixtures: one embedded lakehouse (one JVM) for the whole test session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SHARED_SAMPLES = PROJECT_DIR.parent / "shared" / "samples"
+
+
+@pytest.fixture(scope="session")
+def lake_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh lake for the session; Spark reads its location once, when the JVM starts."""
+    path = tmp_path_factory.mktemp("lake")
+    os.environ["OVERWATCH_LAKE_DIR"] = str(path)
+    os.environ["OVERWATCH_PROJECT_DIR"] = str(PROJECT_DIR)
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    return path
+
+
+@pytest.fixture(scope="session")
+def local_target(lake_dir: Path):
+    from overwatch.lakehouse import load_target
+
+    return load_target("local", PROJECT_DIR)
+
+
+@pytest.fixture(scope="session")
+def spark(local_target) -> Iterator:
+    from overwatch.lakehouse import spark_session
+
+    session = spark_session(local_target)
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def isolated_target(local_target, spark, request: pytest.FixtureRequest):
+    """The local target with a schema of the test's own, so tests never see each other's rows."""
+    from overwatch.bronze_tables import create_bronze_tables
+
+    schema = "t_" + "".join(char if char.isalnum() else "_" for char in request.node.name.lower())[:60]
+    target = replace(local_target, schema=schema)
+    create_bronze_tables(spark, target)
+    return target

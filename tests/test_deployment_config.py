@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from overwatch.deployment_config import ConfigError, Scope, load_config, parse_config
+
+VALID = {
+    "workspaces": [
+        {
+            "organization_id": "1234567890123456",
+            "workspace_name": "analytics-prod",
+            "cloud": "aws",
+            "api_host": "https://dbc-1234.cloud.databricks.com",
+            "token_env_var": "DATABRICKS_TOKEN_ANALYTICS",
+            "audit_log_path": "s3://audit-bucket/logs",
+        }
+    ],
+    "dbu_contract_prices": {
+        "interactive": 0.55,
+        "automated": 0.30,
+        "jobs_light": 0.10,
+        "sql_compute": 0.22,
+        "serverless": 0.70,
+    },
+    "primordial_date": "2026-01-01",
+    "max_days_per_run": 30,
+    "skip_scopes": ["instance_profiles"],
+}
+
+
+def with_change(path: str, value: object) -> dict:
+    """A deep copy of VALID with one field (dotted path, list indexes as numbers) replaced."""
+    config = yaml.safe_load(yaml.safe_dump(VALID))
+    *parents, leaf = [int(part) if part.isdigit() else part for part in path.split(".")]
+    node = config
+    for part in parents:
+        node = node[part]
+    node[leaf] = value
+    return config
+
+
+def test_valid_config_parses():
+    config = parse_config(VALID)
+    assert config.workspaces[0].cloud == "aws"
+    assert config.dbu_contract_prices.automated == 0.30
+    assert not config.runs_scope(Scope.INSTANCE_PROFILES)
+    assert config.runs_scope(Scope.CLUSTERS)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named_field"),
+    [
+        ("workspaces.0.cloud", "oracle", "workspaces[0].cloud"),
+        ("workspaces.0.organization_id", "abc", "workspaces[0].organization_id"),
+        ("workspaces.0.api_host", "dbc-1234", "workspaces[0].api_host"),
+        ("workspaces.0.token_env_var", "my token", "workspaces[0].token_env_var"),
+        ("dbu_contract_prices.automated", -1, "dbu_contract_prices.automated"),
+        ("primordial_date", "yesterday", "primordial_date"),
+        ("max_days_per_run", 0, "max_days_per_run"),
+        ("skip_scopes", ["everything"], "skip_scopes[0]"),
+        ("workspaces.0.audit_log_path", None, "workspaces[0]"),
+    ],
+)
+def test_invalid_field_is_named(path: str, value: object, named_field: str):
+    with pytest.raises(ConfigError) as error:
+        parse_config(with_change(path, value))
+    assert f"  {named_field}:" in str(error.value)
+
+
+def test_unknown_field_is_rejected():
+    with pytest.raises(ConfigError, match=r"workspaces\[0\]\.tokn: Extra inputs are not permitted"):
+        parse_config(with_change("workspaces.0.tokn", "x"))
+
+
+def test_duplicate_workspace_is_rejected():
+    config = yaml.safe_load(yaml.safe_dump(VALID))
+    config["workspaces"].append(config["workspaces"][0])
+    with pytest.raises(ConfigError, match="listed twice"):
+        parse_config(config)
+
+
+def test_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch):
+    workspace = parse_config(VALID).workspaces[0]
+    monkeypatch.delenv("DATABRICKS_TOKEN_ANALYTICS", raising=False)
+    with pytest.raises(ConfigError, match="DATABRICKS_TOKEN_ANALYTICS is not set"):
+        workspace.api_token()
+    monkeypatch.setenv("DATABRICKS_TOKEN_ANALYTICS", "dapi-secret")
+    assert workspace.api_token() == "dapi-secret"
+
+
+def test_example_config_in_the_repo_is_valid():
+    example = Path(__file__).resolve().parents[1] / "config" / "deployment.example.yml"
+    assert load_config(example).workspaces
+
+
+def test_missing_and_unreadable_files_are_clear(tmp_path: Path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "absent.yml")
+    broken = tmp_path / "broken.yml"
+    broken.write_text("workspaces: [\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(broken)
