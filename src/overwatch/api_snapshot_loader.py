@@ -36,7 +36,7 @@ SNAPSHOT_ENDPOINTS: dict[str, ListEndpoint] = {
 }
 
 
-def load_api_snapshot(context: LoadContext, entity: str, window: LoadWindow) -> int:
+def load_api_snapshot(context: LoadContext, window: LoadWindow, *, entity: str) -> int:
     """Snapshot one entity of one workspace; returns rows inserted."""
     endpoint = SNAPSHOT_ENDPOINTS[entity]
     rows = [

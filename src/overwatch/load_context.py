@@ -34,13 +34,15 @@ class LoadContext:
     def api(self) -> WorkspaceClient:
         """A databricks-sdk client for the workspace; the token is read from the environment here only."""
         from databricks.sdk import WorkspaceClient
+        from databricks.sdk.config import Config
 
-        return WorkspaceClient(
+        config = Config(
             host=self.workspace.api_host,
             token=self.workspace.api_token(),
             auth_type="pat",
             retry_timeout_seconds=int(API_RETRY_TIMEOUT.total_seconds()),
         )
+        return WorkspaceClient(config=config)
 
     def report(self, message: str) -> None:
         self.progress(f"[{self.workspace.workspace_name}] {message}")

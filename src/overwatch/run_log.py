@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from overwatch.bronze_tables import PIPELINE_REPORT, insert_new_rows
+from overwatch.bronze_tables import PIPELINE_REPORT
 from overwatch.lakehouse import Target
 
 if TYPE_CHECKING:
@@ -106,5 +106,5 @@ class RunLog:
             started_at=run.started_at,
             finished_at=run.finished_at,
         )
-        frame = self._spark.createDataFrame([row], schema=PIPELINE_REPORT.columns)
-        insert_new_rows(self._spark, self._target, PIPELINE_REPORT, frame)
+        # A run id is new each run, so its rows are appended rather than merged.
+        self._spark.createDataFrame([row], schema=PIPELINE_REPORT.columns).writeTo(self._table).append()

@@ -1,0 +1,25 @@
+"""A seeded, deterministic sample of Databricks workspaces, for tests, demos and cost reconciliation.
+
+`generate_sample_workspace(output_dir, days=..., workspace_count=..., size=...)` writes:
+
+* `audit_logs/workspaceId=<organization_id>/date=YYYY-MM-DD/auditlogs_<hex>.json`: audit log delivery
+  files (JSON lines, the delivery schema, some lines delivered twice);
+* `api/<organization_id>.sqlite`: the workspace's REST API state and cluster events, served by
+  `overwatch.fake_api` (schema in `overwatch.sample_workspace.api_store`);
+* `ledger/cluster_intervals.csv`: what each cluster ran, interval by interval (see
+  `overwatch.sample_workspace.ledger`);
+* `manifest.json`: the parameters and, per workspace, its identity and what was generated.
+"""
+
+from overwatch.sample_workspace.catalog import NODE_TYPES_BY_CLOUD, SIZE_PRESETS, NodeType
+from overwatch.sample_workspace.generator import SampleWorkspaceManifest, generate_sample_workspace
+from overwatch.sample_workspace.workspace import WorkspaceSummary
+
+__all__ = [
+    "NODE_TYPES_BY_CLOUD",
+    "SIZE_PRESETS",
+    "NodeType",
+    "SampleWorkspaceManifest",
+    "WorkspaceSummary",
+    "generate_sample_workspace",
+]

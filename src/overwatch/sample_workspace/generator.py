@@ -1,0 +1,99 @@
+"""`generate_sample_workspace`: the seeded entry point, and the manifest describing what it wrote."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from overwatch.sample_workspace.catalog import CLOUDS, SIZE_PRESETS, WORKSPACE_NAMES
+from overwatch.sample_workspace.identifiers import numeric_id
+from overwatch.sample_workspace.ledger import LedgerWriter
+from overwatch.sample_workspace.workspace import WorkspaceIdentity, WorkspaceSimulation, WorkspaceSummary
+
+DEFAULT_START_DATE = date(2026, 1, 5)
+OUTPUT_FOLDERS = ("audit_logs", "api", "ledger")
+
+
+@dataclass
+class SampleWorkspaceManifest:
+    seed: int
+    start_date: date
+    end_date: date  # exclusive
+    days: int
+    size: str
+    account_id: str
+    workspaces: list[WorkspaceSummary] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, default=date.isoformat) + "\n"
+
+
+def generate_sample_workspace(
+    output_dir: Path,
+    *,
+    days: int,
+    workspace_count: int,
+    size: str = "small",
+    seed: int = 42,
+    start_date: date = DEFAULT_START_DATE,
+) -> SampleWorkspaceManifest:
+    """Writes audit logs, per-workspace API state and the cost ledger under `output_dir`.
+
+    The same arguments always produce byte-identical files; earlier output in `output_dir` is replaced.
+    """
+    if size not in SIZE_PRESETS:
+        raise ValueError(f"size must be one of {sorted(SIZE_PRESETS)}, not {size!r}")
+    if days < 1 or workspace_count < 1:
+        raise ValueError("days and workspace_count must be at least 1")
+    output_dir = Path(output_dir)
+    _clear_previous_output(output_dir)
+    identities = workspace_identities(seed, workspace_count)
+    manifest = SampleWorkspaceManifest(
+        seed=seed,
+        start_date=start_date,
+        end_date=start_date + timedelta(days=days),
+        days=days,
+        size=size,
+        account_id=identities[0].account_id,
+    )
+    ledger = LedgerWriter(output_dir / "ledger" / "cluster_intervals.csv")
+    try:
+        for identity in identities:
+            simulation = WorkspaceSimulation(
+                output_dir, identity, SIZE_PRESETS[size], seed, start_date, days, ledger
+            )
+            manifest.workspaces.append(simulation.run())
+    finally:
+        ledger.close()
+    (output_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+    return manifest
+
+
+def workspace_identities(seed: int, workspace_count: int) -> list[WorkspaceIdentity]:
+    generator = random.Random(f"identities-{seed}")
+    account_id = str(_uuid_from(generator))
+    identities = []
+    for index in range(workspace_count):
+        name = WORKSPACE_NAMES[index % len(WORKSPACE_NAMES)]
+        if index >= len(WORKSPACE_NAMES):
+            name = f"{name}-{index // len(WORKSPACE_NAMES) + 1}"
+        organization_id = str(numeric_id(generator, 16))
+        identities.append(WorkspaceIdentity(organization_id, name, CLOUDS[index % len(CLOUDS)], account_id))
+    return identities
+
+
+def _uuid_from(generator: random.Random) -> str:
+    from overwatch.sample_workspace.audit_log import deterministic_uuid
+
+    return deterministic_uuid(generator)
+
+
+def _clear_previous_output(output_dir: Path) -> None:
+    for folder in OUTPUT_FOLDERS:
+        shutil.rmtree(output_dir / folder, ignore_errors=True)
+    (output_dir / "manifest.json").unlink(missing_ok=True)
+    output_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,183 @@
+"""API snapshot and cluster events loaders, and the run log, against the fake API through databricks-sdk."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from overwatch.api_snapshot_loader import load_api_snapshot
+from overwatch.bronze_tables import CLUSTER_EVENTS, PIPELINE_REPORT, api_snapshot_table
+from overwatch.cluster_events_loader import LOOKBACK, load_cluster_events
+from overwatch.deployment_config import Scope, WorkspaceConfig, parse_config
+from overwatch.fake_api import FakeDatabricksApi
+from overwatch.load_context import LoadContext
+from overwatch.pipeline import run_loaders
+from overwatch.run_log import FAILED, SUCCEEDED, LoadWindow
+from overwatch.sample_workspace import generate_sample_workspace
+
+TOKEN_VARIABLE = "OVERWATCH_TEST_API_TOKEN"
+TOKEN = "dapi-test-token-value"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory):
+    sample_dir = tmp_path_factory.mktemp("sample")
+    manifest = generate_sample_workspace(sample_dir, days=3, workspace_count=1, size="small", seed=7)
+    return manifest, sample_dir
+
+
+@pytest.fixture
+def api(sample, monkeypatch: pytest.MonkeyPatch):
+    manifest, sample_dir = sample
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    organization_id = manifest.workspaces[0].organization_id
+    with FakeDatabricksApi(
+        sample_dir / "api" / f"{organization_id}.sqlite", token=TOKEN, page_size=3
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def workspace(sample, api) -> WorkspaceConfig:
+    manifest, sample_dir = sample
+    summary = manifest.workspaces[0]
+    return WorkspaceConfig(
+        organization_id=summary.organization_id,
+        workspace_name=summary.workspace_name,
+        cloud=summary.cloud,
+        api_host=api.host,
+        token_env_var=TOKEN_VARIABLE,
+        audit_log_path=str(sample_dir / "audit_logs"),
+    )
+
+
+@pytest.fixture
+def context(spark, isolated_target, workspace) -> LoadContext:
+    return LoadContext(spark, isolated_target, workspace, "run-1", progress=lambda _message: None)
+
+
+@pytest.fixture
+def window(sample) -> LoadWindow:
+    manifest, _ = sample
+    start = datetime.combine(manifest.start_date, datetime.min.time(), tzinfo=timezone.utc)
+    end = datetime.combine(manifest.end_date, datetime.min.time(), tzinfo=timezone.utc)
+    return LoadWindow(start, end)
+
+
+def sample_rows(sample, query: str, parameters: tuple = ()) -> list[tuple]:
+    manifest, sample_dir = sample
+    path = sample_dir / "api" / f"{manifest.workspaces[0].organization_id}.sqlite"
+    with sqlite3.connect(path) as connection:
+        return connection.execute(query, parameters).fetchall()
+
+
+def bronze(context: LoadContext, table_name: str):
+    return context.spark.table(context.target.bronze_table(table_name))
+
+
+def test_clusters_snapshot_keeps_every_cluster_and_its_raw_json(context, window, sample):
+    expected = {
+        row[0]: json.loads(row[1]) for row in sample_rows(sample, "select cluster_id, json from clusters")
+    }
+    expected = {key: value for key, value in expected.items() if not _deleted(sample, key)}
+
+    assert load_api_snapshot(context, window, entity="clusters") == len(expected)
+
+    rows = bronze(context, api_snapshot_table("clusters").name).collect()
+    assert {row.entity_id: json.loads(row.raw_json) for row in rows} == expected
+    assert {row.source_request for row in rows} == {"GET /api/2.1/clusters/list"}
+    assert {row.snapshot_time.astimezone(timezone.utc) for row in rows} == {window.until_time}
+
+
+def _deleted(sample, cluster_id: str) -> bool:
+    (deleted,) = sample_rows(
+        sample, "select deleted_time_ms from clusters where cluster_id = ?", (cluster_id,)
+    )[0]
+    return deleted is not None
+
+
+def test_jobs_snapshot_carries_tasks(context, window, sample):
+    loaded = load_api_snapshot(context, window, entity="jobs")
+    assert loaded == len(sample_rows(sample, "select job_id from jobs where deleted_time_ms is null"))
+    jobs = [json.loads(row.raw_json) for row in bronze(context, api_snapshot_table("jobs").name).collect()]
+    assert all(job["settings"]["tasks"] for job in jobs)
+
+
+def test_throttling_and_server_errors_lose_nothing(context, window, api):
+    api.inject_failures("/api/2.1/clusters/list", 429, 2, retry_after_seconds=0)
+    api.inject_failures("/api/2.1/clusters/list", 500, 2)
+    loaded = load_api_snapshot(context, window, entity="clusters")
+    failures_served = [
+        status for _method, path, status in api.requests_served if path.endswith("clusters/list")
+    ]
+    assert failures_served.count(429) == 2 and failures_served.count(500) == 2
+    assert loaded == bronze(context, api_snapshot_table("clusters").name).count() > 0
+
+
+def test_snapshot_of_the_same_window_twice_adds_nothing(context, window):
+    first = load_api_snapshot(context, window, entity="instance_pools")
+    assert load_api_snapshot(context, window, entity="instance_pools") == 0
+    assert bronze(context, api_snapshot_table("instance_pools").name).count() == first
+
+
+def test_cluster_events_follow_every_cluster_with_paging_and_lookback(context, window, sample):
+    from overwatch.audit_log_loader import load_audit_logs
+
+    load_audit_logs(context, window)
+    load_api_snapshot(context, window, entity="clusters")
+    start_ms = int((window.from_time - LOOKBACK).timestamp() * 1000)
+    end_ms = int(window.until_time.timestamp() * 1000)
+    expected = sample_rows(
+        sample,
+        "select cluster_id, type, timestamp_ms from cluster_events where timestamp_ms between ? and ?",
+        (start_ms, end_ms),
+    )
+
+    inserted = load_cluster_events(context, window)
+
+    loaded = [
+        (row.cluster_id, row.type, row.timestamp) for row in bronze(context, CLUSTER_EVENTS.name).collect()
+    ]
+    assert sorted(loaded) == sorted(set(expected))
+    assert inserted == len(loaded)
+    assert load_cluster_events(context, window) == 0
+
+
+def test_a_failed_module_is_retried_from_its_own_watermark(spark, isolated_target, workspace, api, sample):
+    manifest, _ = sample
+    config = parse_config(
+        {
+            "workspaces": [workspace.model_dump()],
+            "dbu_contract_prices": {
+                "interactive": 0.55,
+                "automated": 0.3,
+                "jobs_light": 0.1,
+                "sql_compute": 0.22,
+                "serverless": 0.7,
+            },
+            "primordial_date": manifest.start_date.isoformat(),
+            "max_days_per_run": 2,
+            "skip_scopes": [Scope.AUDIT_LOGS.value, Scope.CLUSTER_EVENTS.value],
+        }
+    )
+    first_until = datetime.combine(manifest.start_date, datetime.min.time(), tzinfo=timezone.utc) + timedelta(
+        1
+    )
+    # A token without the right on one API fails that module at once (403 is not retried).
+    api.inject_failures("/api/2.2/jobs/list", 403, 1)
+
+    first = run_loaders(config, isolated_target, spark, until=first_until, progress=lambda _message: None)
+    second = run_loaders(config, isolated_target, spark, until=first_until, progress=lambda _message: None)
+
+    statuses = {run.module_name: run.status for run in first.module_runs}
+    assert statuses.pop("jobs") == FAILED
+    assert set(statuses.values()) == {SUCCEEDED}
+    (failed,) = first.failed
+    assert "PermissionDenied" in failed.error_message and TOKEN not in failed.error_message
+    assert [(run.module_name, run.status) for run in second.module_runs] == [("jobs", SUCCEEDED)]
+    report = bronze_rows = spark.table(isolated_target.bronze_table(PIPELINE_REPORT.name)).collect()
+    assert len(report) == len(first.module_runs) + 1
+    assert {row.until_time.astimezone(timezone.utc) for row in bronze_rows} == {first_until}
