@@ -25,9 +25,12 @@ demo: setup
 test: setup lint
 	$(BIN)/python -m pytest
 
+# sqlfluff's dbt templater renders the local profile, which names the lake and the Iceberg jar.
 lint: setup
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
+	OVERWATCH_LAKE_DIR="$(CURDIR)/.lake/lint" \
+	OVERWATCH_ICEBERG_JAR="$$($(BIN)/python -c 'from overwatch.lakehouse import iceberg_runtime_jar; print(iceberg_runtime_jar())')" \
 	$(BIN)/sqlfluff lint models macros snapshots tests/dbt
 
 benchmark: setup

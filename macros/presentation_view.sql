@@ -1,0 +1,17 @@
+{#- Body of a presentation view: the calling model's own documented (contracted) columns, read from the
+    latest version of a gold model. ref() without a version resolves to the model's latest version (the
+    highest one unless latest_version pins it), so adding a gold v2 re-points the view with no edit here. -#}
+{% macro presentation_view(gold_model_name) %}
+    {%- set gold_relation = ref(gold_model_name) -%}
+    {%- set column_names = model.columns.keys() | list -%}
+    {%- if not column_names and execute -%}
+        {{ exceptions.raise_compiler_error(
+            "presentation model " ~ model.name ~ " must list its columns in its .yml"
+        ) }}
+    {%- endif %}
+select
+    {%- for column_name in column_names %}
+    {{ column_name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from {{ gold_relation }}
+{%- endmacro %}

@@ -1,0 +1,115 @@
+"""The main job end to end on the embedded engine: generate, serve, load, dbt build, and load again."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from overwatch.bronze_tables import ALL_TABLES, AUDIT_LOG, CLUSTER_EVENTS, PIPELINE_REPORT
+from overwatch.dbt_runner import run_dbt
+from overwatch.demo import serve_and_load
+from overwatch.lakehouse import load_target
+from overwatch.layer_summary import count_rows_per_layer, format_summary
+from overwatch.sample_workspace import generate_sample_workspace
+
+SCHEMA = "end_to_end"
+
+
+@pytest.fixture(scope="module")
+def end_to_end_schema(lake_dir: Path) -> Iterator[str]:
+    """dbt reads its schema from the profile, so the module's runs point the profile at their own."""
+    previous = os.environ.get("OVERWATCH_SCHEMA")
+    os.environ["OVERWATCH_SCHEMA"] = SCHEMA
+    yield SCHEMA
+    if previous is None:
+        os.environ.pop("OVERWATCH_SCHEMA")
+    else:
+        os.environ["OVERWATCH_SCHEMA"] = previous
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory):
+    sample_dir = tmp_path_factory.mktemp("end_to_end_sample")
+    return generate_sample_workspace(sample_dir, days=3, workspace_count=2, size="small", seed=42), sample_dir
+
+
+@pytest.fixture(scope="module")
+def first_load(spark, end_to_end_schema, sample):
+    manifest, sample_dir = sample
+    return serve_and_load(manifest, sample_dir)
+
+
+def bronze_counts(spark, target) -> dict[str, int]:
+    return {table.name: spark.table(target.bronze_table(table.name)).count() for table in ALL_TABLES}
+
+
+def counts_by_workspace(spark, target, table_name: str) -> dict[str, int]:
+    rows = spark.table(target.bronze_table(table_name)).groupBy("organization_id").count().collect()
+    return {row.organization_id: row["count"] for row in rows}
+
+
+def test_every_module_of_every_workspace_succeeds(first_load, sample):
+    manifest, _ = sample
+    assert not first_load.failed
+    assert len(first_load.module_runs) == 8 * len(manifest.workspaces)
+
+
+def test_bronze_holds_each_audit_event_once(spark, first_load, sample):
+    manifest, _ = sample
+    target = load_target()
+    expected = {workspace.organization_id: workspace.audit_events for workspace in manifest.workspaces}
+    assert counts_by_workspace(spark, target, AUDIT_LOG.name) == expected
+    assert all(workspace.audit_duplicate_lines > 0 for workspace in manifest.workspaces)
+
+
+def test_bronze_holds_every_cluster_event_of_the_window(spark, first_load, sample):
+    manifest, sample_dir = sample
+    start = datetime.combine(manifest.start_date, datetime.min.time(), tzinfo=timezone.utc) - timedelta(
+        days=1
+    )
+    end = datetime.combine(manifest.end_date, datetime.min.time(), tzinfo=timezone.utc)
+    expected = {}
+    for workspace in manifest.workspaces:
+        with sqlite3.connect(sample_dir / "api" / f"{workspace.organization_id}.sqlite") as connection:
+            (expected[workspace.organization_id],) = connection.execute(
+                "select count(*) from cluster_events where timestamp_ms between ? and ?",
+                (int(start.timestamp() * 1000), int(end.timestamp() * 1000)),
+            ).fetchone()
+    assert counts_by_workspace(spark, load_target(), CLUSTER_EVENTS.name) == expected
+
+
+def test_loading_the_same_window_again_changes_no_bronze_table(spark, first_load, sample):
+    manifest, sample_dir = sample
+    target = load_target()
+    before = bronze_counts(spark, target)
+    # Forget the watermarks, so the next run loads exactly the same window again.
+    spark.sql(f"delete from {target.bronze_table(PIPELINE_REPORT.name)}")
+    before[PIPELINE_REPORT.name] = 0
+
+    second_load = serve_and_load(manifest, sample_dir)
+
+    assert not second_load.failed
+    assert {run.window for run in second_load.module_runs} == {run.window for run in first_load.module_runs}
+    after = bronze_counts(spark, target)
+    assert after.pop(PIPELINE_REPORT.name) == len(second_load.module_runs)
+    before.pop(PIPELINE_REPORT.name)
+    assert after == before
+    assert all(run.rows_written == 0 for run in second_load.module_runs)
+
+
+def test_dbt_build_passes_and_fills_every_layer(spark, first_load, sample):
+    manifest, _ = sample
+    run_dbt(["build"])
+
+    counts = count_rows_per_layer(spark, load_target())
+    print(format_summary(counts))
+    rows = {(count.layer, count.name): count.rows for count in counts}
+    assert rows[("presentation", "cluster")] == rows[("gold", "cluster_v1")] > 0
+    assert rows[("silver", "cluster_spec_silver")] > 0
+    organizations = spark.table(f"{SCHEMA}_gold.cluster_v1").select("organization_id").distinct().collect()
+    assert {row.organization_id for row in organizations} == {w.organization_id for w in manifest.workspaces}
