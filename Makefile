@@ -9,10 +9,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 setup: $(VENV)/.installed profiles.yml
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev]'
 	touch $@
 
 profiles.yml: profiles.yml.example

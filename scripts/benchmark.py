@@ -42,7 +42,7 @@ def main() -> None:
 
     spark_session(load_target())  # the JVM start is not the loaders' cost
     started = time.perf_counter()
-    load_summary = serve_and_load(manifest, work_dir / "sample")
+    _config, load_summary = serve_and_load(manifest, work_dir / "sample")
     load_seconds = time.perf_counter() - started
     rows_loaded = sum(run.rows_written for run in load_summary.module_runs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -39,9 +40,15 @@ def sample(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def first_load(spark, end_to_end_schema, sample):
+def loaded(spark, end_to_end_schema, sample):
     manifest, sample_dir = sample
     return serve_and_load(manifest, sample_dir)
+
+
+@pytest.fixture(scope="module")
+def first_load(loaded):
+    _config, summary = loaded
+    return summary
 
 
 def bronze_counts(spark, target) -> dict[str, int]:
@@ -91,7 +98,7 @@ def test_loading_the_same_window_again_changes_no_bronze_table(spark, first_load
     spark.sql(f"delete from {target.bronze_table(PIPELINE_REPORT.name)}")
     before[PIPELINE_REPORT.name] = 0
 
-    second_load = serve_and_load(manifest, sample_dir)
+    _config, second_load = serve_and_load(manifest, sample_dir)
 
     assert not second_load.failed
     assert {run.window for run in second_load.module_runs} == {run.window for run in first_load.module_runs}
@@ -102,14 +109,17 @@ def test_loading_the_same_window_again_changes_no_bronze_table(spark, first_load
     assert all(run.rows_written == 0 for run in second_load.module_runs)
 
 
-def test_dbt_build_passes_and_fills_every_layer(spark, first_load, sample):
+def test_dbt_build_passes_and_fills_every_layer(spark, loaded, sample):
     manifest, _ = sample
-    run_dbt(["build"])
+    config, _summary = loaded
+    run_dbt(["build", "--vars", json.dumps(config.dbt_vars())])
 
     counts = count_rows_per_layer(spark, load_target())
     print(format_summary(counts))
     rows = {(count.layer, count.name): count.rows for count in counts}
     assert rows[("presentation", "cluster")] == rows[("gold", "cluster_v1")] > 0
     assert rows[("silver", "cluster_spec_silver")] > 0
-    organizations = spark.table(f"{SCHEMA}_gold.cluster_v1").select("organization_id").distinct().collect()
-    assert {row.organization_id for row in organizations} == {w.organization_id for w in manifest.workspaces}
+    workspaces = spark.table(f"{SCHEMA}_presentation.cluster").select("organization_id", "workspace_name")
+    assert {tuple(row) for row in workspaces.distinct().collect()} == {
+        (workspace.organization_id, workspace.workspace_name) for workspace in manifest.workspaces
+    }

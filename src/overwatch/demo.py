@@ -6,6 +6,7 @@ runs `dbt build` and `dbt docs generate`, and prints row counts per layer.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -21,7 +22,7 @@ from overwatch.deployment_config import DeploymentConfig, parse_config
 from overwatch.fake_api import FakeDatabricksApi
 from overwatch.lakehouse import load_target, project_dir, spark_session
 from overwatch.layer_summary import count_rows_per_layer, format_summary
-from overwatch.pipeline import run_loaders
+from overwatch.pipeline import RunSummary, run_loaders
 from overwatch.sample_workspace import SampleWorkspaceManifest, generate_sample_workspace
 
 DEMO_TOKEN_VARIABLE = "OVERWATCH_DEMO_API_TOKEN"
@@ -55,7 +56,9 @@ def demo_config(manifest: SampleWorkspaceManifest, api_hosts: dict[str, str], sa
     }
 
 
-def serve_and_load(manifest: SampleWorkspaceManifest, sample_dir: Path, *, until: datetime | None = None):
+def serve_and_load(
+    manifest: SampleWorkspaceManifest, sample_dir: Path, *, until: datetime | None = None
+) -> tuple[DeploymentConfig, RunSummary]:
     """Serve each sample workspace's API on loopback and run the loaders against it."""
     token = secrets.token_urlsafe(24)
     os.environ[DEMO_TOKEN_VARIABLE] = token
@@ -69,7 +72,7 @@ def serve_and_load(manifest: SampleWorkspaceManifest, sample_dir: Path, *, until
         config: DeploymentConfig = parse_config(raw_config, "demo")
         target = load_target()
         period_end = datetime.combine(manifest.end_date, datetime.min.time(), tzinfo=timezone.utc)
-        return run_loaders(config, target, spark_session(target), until=until or period_end)
+        return config, run_loaders(config, target, spark_session(target), until=until or period_end)
 
 
 def run_demo(sample_dir: Path, *, days: int, workspace_count: int, size: str) -> None:
@@ -81,11 +84,11 @@ def run_demo(sample_dir: Path, *, days: int, workspace_count: int, size: str) ->
         sample_dir, days=days, workspace_count=workspace_count, size=size, seed=DEMO_SEED
     )
     print("2/4 landing bronze through the loaders")
-    summary = serve_and_load(manifest, sample_dir)
+    config, summary = serve_and_load(manifest, sample_dir)
     if summary.failed:
         raise SystemExit(f"{len(summary.failed)} loader modules failed; see pipeline_report")
     print("3/4 dbt build")
-    run_dbt(["build"])
+    run_dbt(["build", "--vars", json.dumps(config.dbt_vars())])
     print("4/4 dbt docs generate")
     run_dbt(["docs", "generate"])
     target = load_target()

@@ -96,6 +96,14 @@ class DeploymentConfig(StrictModel):
     def runs_scope(self, scope: Scope) -> bool:
         return scope not in self.skip_scopes
 
+    def dbt_vars(self) -> dict:
+        """What the models need to know of the deployment, passed to dbt as `--vars`."""
+        return {
+            "workspace_names": {
+                workspace.organization_id: workspace.workspace_name for workspace in self.workspaces
+            }
+        }
+
 
 def _field_path(location: tuple[int | str, ...]) -> str:
     path = ""
