@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from overwatch.api_snapshot_loader import load_api_snapshot
 from overwatch.bronze_tables import CLUSTER_EVENTS, PIPELINE_REPORT, api_snapshot_table
 from overwatch.cluster_events_loader import LOOKBACK, load_cluster_events
 from overwatch.deployment_config import Scope, WorkspaceConfig, parse_config
-from overwatch.fake_api import FakeDatabricksApi
+from overwatch.fake_api import FakeDatabricksApi, load_recorded_responses
 from overwatch.load_context import LoadContext
 from overwatch.pipeline import run_loaders
 from overwatch.run_log import FAILED, SUCCEEDED, LoadWindow
@@ -20,6 +21,7 @@ from overwatch.sample_workspace import generate_sample_workspace
 
 TOKEN_VARIABLE = "OVERWATCH_TEST_API_TOKEN"
 TOKEN = "dapi-test-token-value"
+SHARED_API_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "api"
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +183,52 @@ def test_a_failed_module_is_retried_from_its_own_watermark(spark, isolated_targe
     report = bronze_rows = spark.table(isolated_target.bronze_table(PIPELINE_REPORT.name)).collect()
     assert len(report) == len(first.module_runs) + 1
     assert {row.until_time.astimezone(timezone.utc) for row in bronze_rows} == {first_until}
+
+
+def test_recorded_real_api_responses_land_in_bronze_unchanged(spark, isolated_target, tmp_path, monkeypatch):
+    """Answers recorded from real workspaces (shared samples) reach bronze through the SDK unchanged."""
+    recorded = SHARED_API_SAMPLES / "terraform_provider_databricks"
+    clusters_listing = json.loads((recorded / "clusters-list-response.json").read_text())["clusters"]
+    database = tmp_path / "recorded.sqlite"
+    load_recorded_responses(
+        database,
+        clusters_list=recorded / "clusters-list-response.json",
+        jobs_list=recorded / "get-jobs-list.json",
+        instance_pools=[recorded / "get-instance-pool1.json"],
+        sql_warehouses_list=recorded / "get-sql-endpoints.json",
+        cluster_policies=[recorded / "get-cluster-policy.json"],
+    )
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    with FakeDatabricksApi(database, token=TOKEN, page_size=2) as server:
+        workspace = WorkspaceConfig(
+            organization_id="1",
+            workspace_name="recorded",
+            cloud="aws",
+            api_host=server.host,
+            token_env_var=TOKEN_VARIABLE,
+            audit_log_path=str(tmp_path),
+        )
+        context = LoadContext(spark, isolated_target, workspace, "run-1", progress=lambda _message: None)
+        window = LoadWindow(
+            datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 2, tzinfo=timezone.utc)
+        )
+        loaded = {
+            entity: load_api_snapshot(context, window, entity=entity)
+            for entity in ("clusters", "jobs", "instance_pools", "sql_warehouses", "cluster_policies")
+        }
+
+    assert loaded == {
+        "clusters": len(clusters_listing),
+        # The recording lists job 15 twice; a snapshot holds each object once.
+        "jobs": len(
+            {job["job_id"] for job in json.loads((recorded / "get-jobs-list.json").read_text())["jobs"]}
+        ),
+        "instance_pools": 1,
+        "sql_warehouses": 1,
+        "cluster_policies": 1,
+    }
+    stored = {
+        row.entity_id: json.loads(row.raw_json)
+        for row in bronze(context, api_snapshot_table("clusters").name).collect()
+    }
+    assert stored == {cluster["cluster_id"]: cluster for cluster in clusters_listing}
