@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 def print_throughput(step: str, seconds: float, rows: int, what: str) -> None:
-    print(f"  {step:<10} {seconds:8.1f} s  {rows:>10,} {what}  {rows / seconds:>10,.0f} rows/s")
+    print(f"  {step:<20} {seconds:8.1f} s  {rows:>10,} {what:<20}  {rows / seconds:>10,.0f} rows/s")
 
 
 def main() -> None:
@@ -53,8 +53,11 @@ def main() -> None:
     rows_built = sum(count.rows for count in counts if count.layer in ("silver", "gold"))
 
     print(f"\nbenchmark: {arguments.size} workspace, {arguments.workspaces} x {arguments.days} days")
-    print(f"  generate   {generate_seconds:8.1f} s")
+    print(f"  {'generate':<20} {generate_seconds:8.1f} s")
     print_throughput("load", load_seconds, rows_loaded, "bronze rows")
+    for run in load_summary.module_runs:
+        module_seconds = max((run.finished_at - run.started_at).total_seconds(), 1.0)
+        print_throughput(f"  {run.module_name}", module_seconds, run.rows_written, "rows")
     print_throughput("dbt build", build_seconds, rows_built, "silver and gold rows")
     print(f"  (work folder {work_dir})")
 

@@ -175,6 +175,9 @@ def insert_new_rows(spark: SparkSession, target: Target, table: BronzeTable, row
     """Merge `rows` into `table`, inserting only keys not already present; returns rows inserted."""
     qualified_name = target.bronze_table(table.name)
     staged = rows.dropDuplicates(list(table.key_columns))
+    # An empty merge still costs a table commit: most quarantine batches are empty.
+    if staged.isEmpty():
+        return 0
     view_name = f"staged_{table.name}"
     staged.createOrReplaceTempView(view_name)
     # Both table formats answer count(*) from metadata, so measuring the insert costs no scan.

@@ -27,6 +27,8 @@ from overwatch.sample_workspace import SampleWorkspaceManifest, generate_sample_
 
 DEMO_TOKEN_VARIABLE = "OVERWATCH_DEMO_API_TOKEN"
 DEMO_SEED = 42
+# Close to the real API's page sizes (events: up to 500), so paging costs what it costs in production.
+DEMO_PAGE_SIZE = 100
 
 
 def demo_config(manifest: SampleWorkspaceManifest, api_hosts: dict[str, str], sample_dir: Path) -> dict:
@@ -65,7 +67,11 @@ def serve_and_load(
     with ExitStack() as servers:
         api_hosts = {}
         for workspace in manifest.workspaces:
-            api = FakeDatabricksApi(sample_dir / "api" / f"{workspace.organization_id}.sqlite", token=token)
+            api = FakeDatabricksApi(
+                sample_dir / "api" / f"{workspace.organization_id}.sqlite",
+                token=token,
+                page_size=DEMO_PAGE_SIZE,
+            )
             api_hosts[workspace.organization_id] = servers.enter_context(api).host
         raw_config = demo_config(manifest, api_hosts, sample_dir)
         (sample_dir / "deployment.yml").write_text(yaml.safe_dump(raw_config, sort_keys=False))

@@ -47,7 +47,7 @@ class ModuleRun:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(timezone.utc)
 
 
 def start_of_day(day: date) -> datetime:
