@@ -64,9 +64,7 @@ def context(spark, isolated_target, workspace) -> LoadContext:
 @pytest.fixture
 def window(sample) -> LoadWindow:
     manifest, _ = sample
-    start = datetime.combine(manifest.start_date, datetime.min.time(), tzinfo=timezone.utc)
-    end = datetime.combine(manifest.end_date, datetime.min.time(), tzinfo=timezone.utc)
-    return LoadWindow(start, end)
+    return LoadWindow(manifest.start_time, manifest.end_time)
 
 
 def sample_rows(sample, query: str, parameters: tuple = ()) -> list[tuple]:
@@ -165,9 +163,7 @@ def test_a_failed_module_is_retried_from_its_own_watermark(spark, isolated_targe
             "skip_scopes": [Scope.AUDIT_LOGS.value, Scope.CLUSTER_EVENTS.value],
         }
     )
-    first_until = datetime.combine(manifest.start_date, datetime.min.time(), tzinfo=timezone.utc) + timedelta(
-        1
-    )
+    first_until = manifest.start_time + timedelta(days=1)
     # A token without the right on one API fails that module at once (403 is not retried).
     api.inject_failures("/api/2.2/jobs/list", 403, 1)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,13 @@ def test_missing_and_unreadable_files_are_clear(tmp_path: Path):
     broken.write_text("workspaces: [\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(broken)
+
+
+def test_dbt_vars_carry_names_prices_and_the_window_end():
+    config = parse_config(VALID)
+    until = datetime(2026, 1, 12, tzinfo=timezone.utc)
+    dbt_vars = config.dbt_vars(until_time=until)
+    assert dbt_vars["workspace_names"] == {"1234567890123456": "analytics-prod"}
+    assert dbt_vars["dbu_contract_prices"]["automated"] == 0.30
+    assert dbt_vars["until_time_ms"] == 1768176000000
+    assert "until_time_ms" not in config.dbt_vars()

@@ -6,12 +6,18 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from overwatch.bronze_tables import ALL_TABLES, AUDIT_LOG, CLUSTER_EVENTS, PIPELINE_REPORT
+from overwatch.bronze_tables import (
+    ALL_TABLES,
+    AUDIT_LOG,
+    CLUSTER_EVENTS,
+    CLUSTER_USAGE_REFERENCE,
+    PIPELINE_REPORT,
+)
 from overwatch.dbt_runner import run_dbt
 from overwatch.demo import serve_and_load
 from overwatch.lakehouse import load_target
@@ -63,7 +69,7 @@ def counts_by_workspace(spark, target, table_name: str) -> dict[str, int]:
 def test_every_module_of_every_workspace_succeeds(first_load, sample):
     manifest, _ = sample
     assert not first_load.failed
-    assert len(first_load.module_runs) == 8 * len(manifest.workspaces)
+    assert len(first_load.module_runs) == 9 * len(manifest.workspaces)
 
 
 def test_bronze_holds_each_audit_event_once(spark, first_load, sample):
@@ -76,10 +82,8 @@ def test_bronze_holds_each_audit_event_once(spark, first_load, sample):
 
 def test_bronze_holds_every_cluster_event_of_the_window(spark, first_load, sample):
     manifest, sample_dir = sample
-    start = datetime.combine(manifest.start_date, datetime.min.time(), tzinfo=timezone.utc) - timedelta(
-        days=1
-    )
-    end = datetime.combine(manifest.end_date, datetime.min.time(), tzinfo=timezone.utc)
+    start = manifest.start_time - timedelta(days=1)
+    end = manifest.end_time
     expected = {}
     for workspace in manifest.workspaces:
         with sqlite3.connect(sample_dir / "api" / f"{workspace.organization_id}.sqlite") as connection:
@@ -88,6 +92,15 @@ def test_bronze_holds_every_cluster_event_of_the_window(spark, first_load, sampl
                 (int(start.timestamp() * 1000), int(end.timestamp() * 1000)),
             ).fetchone()
     assert counts_by_workspace(spark, load_target(), CLUSTER_EVENTS.name) == expected
+
+
+def test_bronze_holds_the_usage_ledger_of_each_workspace(spark, first_load, sample):
+    _manifest, sample_dir = sample
+    ledger = spark.read.csv(str(sample_dir / "ledger" / "cluster_intervals.csv"), header=True)
+    expected = {
+        row.organization_id: row["count"] for row in ledger.groupBy("organization_id").count().collect()
+    }
+    assert counts_by_workspace(spark, load_target(), CLUSTER_USAGE_REFERENCE.name) == expected
 
 
 def test_loading_the_same_window_again_changes_no_bronze_table(spark, first_load, sample):
@@ -112,7 +125,7 @@ def test_loading_the_same_window_again_changes_no_bronze_table(spark, first_load
 def test_dbt_build_passes_and_fills_every_layer(spark, loaded, sample):
     manifest, _ = sample
     config, _summary = loaded
-    run_dbt(["build", "--vars", json.dumps(config.dbt_vars())])
+    run_dbt(["build", "--vars", json.dumps(config.dbt_vars(until_time=manifest.end_time))])
 
     counts = count_rows_per_layer(spark, load_target())
     print(format_summary(counts))

@@ -83,6 +83,29 @@ CLUSTER_EVENTS = BronzeTable(
     ("organization_id", "cluster_id", "type", "timestamp"),
 )
 
+CLUSTER_USAGE_REFERENCE = BronzeTable(
+    "cluster_usage_reference_bronze",
+    """
+    organization_id string,
+    cluster_id string,
+    interval_start_ms bigint,
+    interval_end_ms bigint,
+    is_running boolean,
+    current_num_workers int,
+    target_num_workers int,
+    driver_node_type_id string,
+    node_type_id string,
+    is_photon boolean,
+    is_single_node boolean,
+    cluster_type string,
+    sku string,
+    source_file string,
+    load_run_id string,
+    loaded_at timestamp
+    """,
+    ("organization_id", "cluster_id", "interval_start_ms"),
+)
+
 QUARANTINE = BronzeTable(
     "bronze_quarantine",
     """
@@ -152,6 +175,7 @@ def api_snapshot_table(entity: str) -> BronzeTable:
 ALL_TABLES = (
     AUDIT_LOG,
     CLUSTER_EVENTS,
+    CLUSTER_USAGE_REFERENCE,
     QUARANTINE,
     FILE_TRACKER,
     PIPELINE_REPORT,

@@ -12,7 +12,7 @@ import secrets
 import shutil
 import time
 from contextlib import ExitStack
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -55,6 +55,7 @@ def demo_config(manifest: SampleWorkspaceManifest, api_hosts: dict[str, str], sa
         "primordial_date": manifest.start_date.isoformat(),
         "max_days_per_run": 60,
         "skip_scopes": [],
+        "cluster_usage_ledger_path": str((sample_dir / "ledger" / "cluster_intervals.csv").resolve()),
     }
 
 
@@ -77,8 +78,7 @@ def serve_and_load(
         (sample_dir / "deployment.yml").write_text(yaml.safe_dump(raw_config, sort_keys=False))
         config: DeploymentConfig = parse_config(raw_config, "demo")
         target = load_target()
-        period_end = datetime.combine(manifest.end_date, datetime.min.time(), tzinfo=timezone.utc)
-        return config, run_loaders(config, target, spark_session(target), until=until or period_end)
+        return config, run_loaders(config, target, spark_session(target), until=until or manifest.end_time)
 
 
 def run_demo(sample_dir: Path, *, days: int, workspace_count: int, size: str) -> None:
@@ -94,7 +94,7 @@ def run_demo(sample_dir: Path, *, days: int, workspace_count: int, size: str) ->
     if summary.failed:
         raise SystemExit(f"{len(summary.failed)} loader modules failed; see pipeline_report")
     print("3/4 dbt build")
-    run_dbt(["build", "--vars", json.dumps(config.dbt_vars())])
+    run_dbt(["build", "--vars", json.dumps(config.dbt_vars(until_time=manifest.end_time))])
     print("4/4 dbt docs generate")
     run_dbt(["docs", "generate"])
     target = load_target()

@@ -7,7 +7,7 @@ Invalid config fails fast, before anything is loaded, with every bad field named
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -31,6 +31,7 @@ class Scope(str, Enum):
     CLUSTER_POLICIES = "cluster_policies"
     INSTANCE_PROFILES = "instance_profiles"
     CLUSTER_EVENTS = "cluster_events"
+    CLUSTER_USAGE_REFERENCE = "cluster_usage_reference"
 
 
 class StrictModel(BaseModel):
@@ -82,6 +83,11 @@ class DeploymentConfig(StrictModel):
     primordial_date: date
     max_days_per_run: Annotated[int, Field(ge=1, le=366)] = 30
     skip_scopes: list[Scope] = Field(default_factory=list)
+    cluster_usage_ledger_path: str | None = Field(
+        default=None,
+        description="CSV of known cluster running intervals (the sample workspace's ledger), the "
+        "reference the cost reconciliation compares with where system.billing.usage is not read",
+    )
 
     @field_validator("workspaces")
     @classmethod
@@ -96,13 +102,18 @@ class DeploymentConfig(StrictModel):
     def runs_scope(self, scope: Scope) -> bool:
         return scope not in self.skip_scopes
 
-    def dbt_vars(self) -> dict:
-        """What the models need to know of the deployment, passed to dbt as `--vars`."""
-        return {
+    def dbt_vars(self, until_time: datetime | None = None) -> dict:
+        """What the models need to know of the deployment and the load, passed to dbt as `--vars`."""
+        dbt_vars: dict = {
             "workspace_names": {
                 workspace.organization_id: workspace.workspace_name for workspace in self.workspaces
-            }
+            },
+            "dbu_contract_prices": self.dbu_contract_prices.model_dump(),
         }
+        if until_time is not None:
+            # States still open at the end of the loaded window end there until a later run closes them.
+            dbt_vars["until_time_ms"] = int(until_time.timestamp() * 1000)
+        return dbt_vars
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:

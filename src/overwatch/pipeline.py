@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from overwatch.api_snapshot_loader import load_api_snapshot
 from overwatch.audit_log_loader import load_audit_logs
-from overwatch.bronze_tables import create_bronze_tables
+from overwatch.bronze_tables import API_SNAPSHOT_ENTITIES, create_bronze_tables
 from overwatch.cluster_events_loader import load_cluster_events
+from overwatch.cluster_usage_reference_loader import load_cluster_usage_reference
 from overwatch.deployment_config import DeploymentConfig, Scope, WorkspaceConfig
 from overwatch.lakehouse import Target
 from overwatch.load_context import LoadContext
@@ -29,17 +30,19 @@ if TYPE_CHECKING:
 
 ModuleLoader = Callable[[LoadContext, LoadWindow], int]
 
-# In dependency order: cluster events read the audit log and the clusters snapshot of the same window.
-MODULES: tuple[tuple[Scope, ModuleLoader], ...] = (
-    (Scope.AUDIT_LOGS, load_audit_logs),
-    (Scope.CLUSTERS, partial(load_api_snapshot, entity="clusters")),
-    (Scope.JOBS, partial(load_api_snapshot, entity="jobs")),
-    (Scope.INSTANCE_POOLS, partial(load_api_snapshot, entity="instance_pools")),
-    (Scope.SQL_WAREHOUSES, partial(load_api_snapshot, entity="sql_warehouses")),
-    (Scope.CLUSTER_POLICIES, partial(load_api_snapshot, entity="cluster_policies")),
-    (Scope.INSTANCE_PROFILES, partial(load_api_snapshot, entity="instance_profiles")),
-    (Scope.CLUSTER_EVENTS, load_cluster_events),
-)
+
+def modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, ModuleLoader]]:
+    """The deployment's modules in dependency order: cluster events read the audit log and the
+    clusters snapshot of the same window."""
+    modules: list[tuple[Scope, ModuleLoader]] = [
+        (Scope.AUDIT_LOGS, load_audit_logs),
+        *((Scope(entity), partial(load_api_snapshot, entity=entity)) for entity in API_SNAPSHOT_ENTITIES),
+        (Scope.CLUSTER_EVENTS, load_cluster_events),
+    ]
+    if config.cluster_usage_ledger_path:
+        reference_loader = partial(load_cluster_usage_reference, ledger_path=config.cluster_usage_ledger_path)
+        modules.append((Scope.CLUSTER_USAGE_REFERENCE, reference_loader))
+    return [(scope, loader) for scope, loader in modules if config.runs_scope(scope)]
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,7 @@ def run_loaders(
     module_runs = []
     for workspace in config.workspaces:
         context = LoadContext(spark, target, workspace, run_id, progress)
-        for scope, loader in MODULES:
-            if not config.runs_scope(scope):
-                continue
+        for scope, loader in modules_to_run(config):
             window = run_log.next_window(
                 workspace.organization_id,
                 scope.value,
