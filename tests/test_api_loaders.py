@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from overwatch.api_snapshot_loader import load_api_snapshot
-from overwatch.bronze_tables import CLUSTER_EVENTS, PIPELINE_REPORT, api_snapshot_table
+from overwatch.api_snapshot_loader import load_api_snapshot, load_job_runs
+from overwatch.bronze_tables import CLUSTER_EVENTS, JOB_RUNS, PIPELINE_REPORT, api_snapshot_table
 from overwatch.cluster_events_loader import LOOKBACK, load_cluster_events
 from overwatch.deployment_config import Scope, WorkspaceConfig, parse_config
 from overwatch.fake_api import FakeDatabricksApi, load_recorded_responses
 from overwatch.load_context import LoadContext
 from overwatch.pipeline import run_loaders
-from overwatch.run_log import FAILED, SUCCEEDED, LoadWindow
+from overwatch.run_log import FAILED, SUCCEEDED, LoadWindow, epoch_ms
 from overwatch.sample_workspace import generate_sample_workspace
 
 TOKEN_VARIABLE = "OVERWATCH_TEST_API_TOKEN"
@@ -128,8 +128,8 @@ def test_cluster_events_follow_every_cluster_with_paging_and_lookback(context, w
 
     load_audit_logs(context, window)
     load_api_snapshot(context, window, entity="clusters")
-    start_ms = int((window.from_time - LOOKBACK).timestamp() * 1000)
-    end_ms = int(window.until_time.timestamp() * 1000)
+    start_ms = epoch_ms(window.from_time - LOOKBACK)
+    end_ms = epoch_ms(window.until_time)
     expected = sample_rows(
         sample,
         "select cluster_id, type, timestamp_ms from cluster_events where timestamp_ms between ? and ?",
@@ -228,3 +228,24 @@ def test_recorded_real_api_responses_land_in_bronze_unchanged(spark, isolated_ta
         for row in bronze(context, api_snapshot_table("clusters").name).collect()
     }
     assert stored == {cluster["cluster_id"]: cluster for cluster in clusters_listing}
+
+
+def test_job_runs_of_the_window_and_runs_still_active_are_snapshotted(context, window, sample, api):
+    start_ms, end_ms = epoch_ms(window.from_time), epoch_ms(window.until_time)
+    started_in_window = {
+        str(run_id)
+        for (run_id,) in sample_rows(
+            sample, "select run_id from job_runs where start_time_ms between ? and ?", (start_ms, end_ms - 1)
+        )
+    }
+    assert started_in_window
+
+    loaded = load_job_runs(context, window)
+
+    rows = bronze(context, JOB_RUNS.name).collect()
+    assert loaded == len(rows) == len(started_in_window)
+    assert {row.entity_id for row in rows} == started_in_window
+    assert all(json.loads(row.raw_json)["tasks"] for row in rows)
+    requests = [path for _method, path, _status in api.requests_served if path.endswith("runs/list")]
+    assert len(requests) > 2, "runs are paged"
+    assert load_job_runs(context, window) == 0

@@ -69,7 +69,7 @@ def counts_by_workspace(spark, target, table_name: str) -> dict[str, int]:
 def test_every_module_of_every_workspace_succeeds(first_load, sample):
     manifest, _ = sample
     assert not first_load.failed
-    assert len(first_load.module_runs) == 9 * len(manifest.workspaces)
+    assert len(first_load.module_runs) == 10 * len(manifest.workspaces)
 
 
 def test_bronze_holds_each_audit_event_once(spark, first_load, sample):

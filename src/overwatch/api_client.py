@@ -8,7 +8,7 @@ types) and walk the pages here. A 500 is retried too, with the SDK's `retried` h
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,9 @@ class ListEndpoint:
     @property
     def description(self) -> str:
         return f"{self.method} {self.path}"
+
+    def with_query(self, extra: tuple[tuple[str, Any], ...]) -> ListEndpoint:
+        return replace(self, query=self.query + extra)
 
 
 def call_api(

@@ -172,6 +172,8 @@ def api_snapshot_table(entity: str) -> BronzeTable:
     )
 
 
+JOB_RUNS = api_snapshot_table("job_runs")
+
 ALL_TABLES = (
     AUDIT_LOG,
     CLUSTER_EVENTS,
@@ -180,6 +182,7 @@ ALL_TABLES = (
     FILE_TRACKER,
     PIPELINE_REPORT,
     *(api_snapshot_table(entity) for entity in API_SNAPSHOT_ENTITIES),
+    JOB_RUNS,
 )
 
 

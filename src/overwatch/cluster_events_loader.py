@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from databricks.sdk.errors import InvalidParameterValue, NotFound, ResourceDoesNotExist
@@ -18,7 +18,7 @@ from databricks.sdk.errors import InvalidParameterValue, NotFound, ResourceDoesN
 from overwatch.api_client import call_api
 from overwatch.bronze_tables import AUDIT_LOG, CLUSTER_EVENTS, api_snapshot_table, insert_new_rows
 from overwatch.load_context import LoadContext
-from overwatch.run_log import LoadWindow
+from overwatch.run_log import LoadWindow, epoch_ms
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -38,8 +38,8 @@ EVENT_COLUMNS = (
 def load_cluster_events(context: LoadContext, window: LoadWindow) -> int:
     cluster_ids = clusters_to_follow(context, window)
     context.report(f"cluster events: {len(cluster_ids)} clusters to follow")
-    start_ms = _epoch_ms(window.from_time - LOOKBACK)
-    end_ms = _epoch_ms(window.until_time)
+    start_ms = epoch_ms(window.from_time - LOOKBACK)
+    end_ms = epoch_ms(window.until_time)
     inserted = 0
     with ThreadPoolExecutor(max_workers=CONCURRENT_REQUESTS) as pool:
         for chunk_start in range(0, len(cluster_ids), CLUSTERS_PER_WRITE):
@@ -93,7 +93,7 @@ def _clusters_alive_in_latest_snapshot(context: LoadContext, window: LoadWindow)
     terminated_ms = F.get_json_object("raw_json", "$.terminated_time").cast("bigint")
     return snapshots.where(
         (F.col("snapshot_time") == F.lit(latest_time))
-        & ((state != "TERMINATED") | (terminated_ms >= _epoch_ms(window.from_time - LOOKBACK)))
+        & ((state != "TERMINATED") | (terminated_ms >= epoch_ms(window.from_time - LOOKBACK)))
     ).select(F.col("entity_id").alias("cluster_id"))
 
 
@@ -134,7 +134,3 @@ def _write(context: LoadContext, rows: list[tuple]) -> int:
         return 0
     frame = context.spark.createDataFrame(rows, EVENT_COLUMNS).withColumn("loaded_at", F.current_timestamp())
     return insert_new_rows(context.spark, context.target, CLUSTER_EVENTS, frame)
-
-
-def _epoch_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)

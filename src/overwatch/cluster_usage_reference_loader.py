@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from overwatch.bronze_tables import CLUSTER_USAGE_REFERENCE, insert_new_rows
 from overwatch.load_context import LoadContext
-from overwatch.run_log import LoadWindow
+from overwatch.run_log import LoadWindow, epoch_ms
 
 LEDGER_SCHEMA = (
     "organization_id string, cluster_id string, interval_start_ms bigint, interval_end_ms bigint, "
@@ -21,8 +21,8 @@ def load_cluster_usage_reference(context: LoadContext, window: LoadWindow, *, le
     """Intervals of this workspace that start inside the window; returns rows inserted."""
     from pyspark.sql import functions as F
 
-    start_ms = int(window.from_time.timestamp() * 1000)
-    end_ms = int(window.until_time.timestamp() * 1000)
+    start_ms = epoch_ms(window.from_time)
+    end_ms = epoch_ms(window.until_time)
     ledger = context.spark.read.csv(ledger_path, header=True, schema=LEDGER_SCHEMA, mode="FAILFAST")
     rows = ledger.where(
         (F.col("organization_id") == context.organization_id)

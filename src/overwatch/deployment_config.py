@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from overwatch.run_log import epoch_ms
+
 
 class ConfigError(ValueError):
     """The deployment config cannot be used; the message names each offending field."""
@@ -26,6 +28,7 @@ class Scope(str, Enum):
     AUDIT_LOGS = "audit_logs"
     CLUSTERS = "clusters"
     JOBS = "jobs"
+    JOB_RUNS = "job_runs"
     INSTANCE_POOLS = "instance_pools"
     SQL_WAREHOUSES = "sql_warehouses"
     CLUSTER_POLICIES = "cluster_policies"
@@ -112,7 +115,7 @@ class DeploymentConfig(StrictModel):
         }
         if until_time is not None:
             # States still open at the end of the loaded window end there until a later run closes them.
-            dbt_vars["until_time_ms"] = int(until_time.timestamp() * 1000)
+            dbt_vars["until_time_ms"] = epoch_ms(until_time)
         return dbt_vars
 
 

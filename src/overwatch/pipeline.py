@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from overwatch.api_snapshot_loader import load_api_snapshot
+from overwatch.api_snapshot_loader import load_api_snapshot, load_job_runs
 from overwatch.audit_log_loader import load_audit_logs
 from overwatch.bronze_tables import API_SNAPSHOT_ENTITIES, create_bronze_tables
 from overwatch.cluster_events_loader import load_cluster_events
@@ -37,6 +37,7 @@ def modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, ModuleLoader]]
     modules: list[tuple[Scope, ModuleLoader]] = [
         (Scope.AUDIT_LOGS, load_audit_logs),
         *((Scope(entity), partial(load_api_snapshot, entity=entity)) for entity in API_SNAPSHOT_ENTITIES),
+        (Scope.JOB_RUNS, load_job_runs),
         (Scope.CLUSTER_EVENTS, load_cluster_events),
     ]
     if config.cluster_usage_ledger_path:

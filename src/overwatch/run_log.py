@@ -54,6 +54,11 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
+def epoch_ms(moment: datetime) -> int:
+    """Epoch milliseconds, the unit of the API's and the audit log's timestamps."""
+    return int(moment.timestamp() * 1000)
+
+
 def as_utc(value: datetime) -> datetime:
     """PySpark hands timestamps back as naive local time; astimezone() reads naive values that way."""
     return value.astimezone(timezone.utc)
