@@ -67,6 +67,13 @@ def normalized_path(path: Column) -> Column:
     return F.regexp_replace(path, "^file:/+", "file:/")
 
 
+def date_from_path(path: Column) -> Column:
+    """The delivery date, from the `date=YYYY-MM-DD` folder of the file's path."""
+    from pyspark.sql import functions as F
+
+    return F.to_date(F.regexp_extract(path, r"date=(\d{4}-\d{2}-\d{2})", 1))
+
+
 def _workspace_folder(context: LoadContext) -> str:
     root = (context.workspace.audit_log_path or "").rstrip("/")
     return f"{root}/workspaceId={context.organization_id}"
@@ -93,7 +100,7 @@ def _list_delivery_files(context: LoadContext) -> DataFrame | None:
         normalized_path(F.col("path")).alias("file_path"),
         F.col("length").alias("file_size"),
         F.col("modificationTime").alias("modification_time"),
-        F.to_date(F.regexp_extract("path", r"date=(\d{4}-\d{2}-\d{2})", 1)).alias("delivery_date"),
+        date_from_path(F.col("path")).alias("delivery_date"),
     )
 
 
@@ -166,7 +173,9 @@ def _parse(lines: DataFrame) -> DataFrame:
     )
 
 
-def _bronze_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
+def audit_bronze_rows(context: LoadContext, events: DataFrame) -> DataFrame:
+    """Bronze rows from events shaped as `record` (the delivery schema), `unparsed_fields`,
+    `event_date` and `source_file`, whichever source they were read from."""
     from pyspark.sql import functions as F
 
     event_identity = [
@@ -183,7 +192,7 @@ def _bronze_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
     ]
     columns = {
         "organization_id": F.lit(context.organization_id),
-        "date": F.to_date(F.regexp_extract("source_file", r"date=(\d{4}-\d{2}-\d{2})", 1)),
+        "date": F.col("event_date"),
         **{name: F.col(f"record.{name}") for name in KNOWN_FIELDS},
         "unparsed_fields": F.col("unparsed_fields"),
         "hash_key": F.xxhash64(*event_identity),
@@ -191,9 +200,16 @@ def _bronze_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
         "load_run_id": F.lit(context.run_id),
         "loaded_at": F.current_timestamp(),
     }
-    return parsed.where(F.col("rejection_reason").isNull()).select(
-        *[expression.alias(name) for name, expression in columns.items()]
+    return events.select(*[expression.alias(name) for name, expression in columns.items()])
+
+
+def _accepted_events(context: LoadContext, parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    accepted = parsed.where(F.col("rejection_reason").isNull()).withColumn(
+        "event_date", date_from_path(F.col("source_file"))
     )
+    return audit_bronze_rows(context, accepted)
 
 
 def _quarantine_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
@@ -238,11 +254,12 @@ def _tracker_rows(context: LoadContext, batch: list[dict], parsed: DataFrame) ->
 def _load_batch(context: LoadContext, batch: list[dict]) -> int:
     parsed = _parse(_read_lines(context, [item["file_path"] for item in batch])).cache()
     try:
-        inserted = insert_new_rows(context.spark, context.target, AUDIT_LOG, _bronze_rows(context, parsed))
-        insert_new_rows(context.spark, context.target, QUARANTINE, _quarantine_rows(context, parsed))
+        spark, target = context.spark, context.target
+        inserted = insert_new_rows(spark, target, AUDIT_LOG, _accepted_events(context, parsed))
+        insert_new_rows(spark, target, QUARANTINE, _quarantine_rows(context, parsed))
         # The tracker is written last: a run killed before this line re-reads the files, and the
         # merges above make that re-read add nothing.
-        insert_new_rows(context.spark, context.target, FILE_TRACKER, _tracker_rows(context, batch, parsed))
+        insert_new_rows(spark, target, FILE_TRACKER, _tracker_rows(context, batch, parsed))
     finally:
         parsed.unpersist()
     return inserted

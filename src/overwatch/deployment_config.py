@@ -53,6 +53,10 @@ class WorkspaceConfig(StrictModel):
     audit_log_path: str | None = Field(
         default=None, description="folder holding workspaceId=<id>/date=YYYY-MM-DD/*.json delivery files"
     )
+    audit_log_table: str = Field(
+        default="system.access.audit",
+        description="audit system table read when audit_log_source is 'system_table'",
+    )
 
     @model_validator(mode="after")
     def _delivered_files_need_a_path(self) -> WorkspaceConfig:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from overwatch.api_snapshot_loader import load_api_snapshot, load_job_runs
 from overwatch.audit_log_loader import load_audit_logs
+from overwatch.audit_system_table_loader import load_audit_system_table
 from overwatch.bronze_tables import API_SNAPSHOT_ENTITIES, create_bronze_tables
 from overwatch.cluster_events_loader import load_cluster_events
 from overwatch.cluster_usage_reference_loader import load_cluster_usage_reference
@@ -35,7 +36,7 @@ def modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, ModuleLoader]]
     """The deployment's modules in dependency order: cluster events read the audit log and the
     clusters snapshot of the same window."""
     modules: list[tuple[Scope, ModuleLoader]] = [
-        (Scope.AUDIT_LOGS, load_audit_logs),
+        (Scope.AUDIT_LOGS, _load_audit_logs_from_configured_source),
         *((Scope(entity), partial(load_api_snapshot, entity=entity)) for entity in API_SNAPSHOT_ENTITIES),
         (Scope.JOB_RUNS, load_job_runs),
         (Scope.CLUSTER_EVENTS, load_cluster_events),
@@ -44,6 +45,12 @@ def modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, ModuleLoader]]
         reference_loader = partial(load_cluster_usage_reference, ledger_path=config.cluster_usage_ledger_path)
         modules.append((Scope.CLUSTER_USAGE_REFERENCE, reference_loader))
     return [(scope, loader) for scope, loader in modules if config.runs_scope(scope)]
+
+
+def _load_audit_logs_from_configured_source(context: LoadContext, window: LoadWindow) -> int:
+    if context.workspace.audit_log_source == "system_table":
+        return load_audit_system_table(context, window)
+    return load_audit_logs(context, window)
 
 
 @dataclass(frozen=True)
