@@ -1,9 +1,11 @@
 {#- dbt-spark lists relations with `show table extended`, which Spark refuses for Iceberg (v2) tables
     (SPARK-33393). Its fallback sees tables only (the Iceberg catalog lists views under `show views`)
     and keeps no column types, so views escape the relation cache and the docs catalog comes out empty.
-    This lists tables and views and describes each in the `show table extended` shape dbt-spark parses.
-    Databricks has its own listing (dbt-databricks), untouched by this. -#}
+    This lists tables and views in the `show table extended` shape dbt-spark parses; for `dbt docs
+    generate` it describes each relation too, so the catalog has every column and its type (other
+    commands skip that cost). Databricks has its own listing (dbt-databricks), untouched by this. -#}
 {% macro spark__list_relations_without_caching(relation) %}
+    {%- set with_columns = invocation_args_dict.get('which') == 'generate' -%}
     {%- set described = [] -%}
     {%- for relation_type, listing_sql in [
         ('MANAGED', 'show tables in ' ~ relation.schema),
@@ -11,7 +13,7 @@
     ] -%}
         {%- for listed in run_query(listing_sql) if not listed[2] -%}
             {%- do described.append(
-                (listed[0], listed[1], describe_relation_information(relation.schema, listed[1], relation_type))
+                (listed[0], listed[1], relation_information(relation.schema, listed[1], relation_type, with_columns))
             ) -%}
         {%- endfor -%}
     {%- endfor -%}
@@ -35,11 +37,14 @@
     {%- do return(load_result('list_relations_without_caching').table) -%}
 {% endmacro %}
 
-{#- One relation's `describe table extended`, as the text `show table extended` would give. -#}
-{% macro describe_relation_information(schema, name, relation_type) %}
+{#- One relation's information as `show table extended` would give it, columns only when asked. -#}
+{% macro relation_information(schema, name, relation_type, with_columns) %}
     {%- set lines = ['Type: ' ~ relation_type] -%}
     {%- if relation_type != 'VIEW' -%}
         {%- do lines.append('Provider: iceberg') -%}
+    {%- endif -%}
+    {%- if not with_columns -%}
+        {%- do return(lines | join('\n')) -%}
     {%- endif -%}
     {%- set columns = [] -%}
     {%- set in_columns = namespace(value=true) -%}
