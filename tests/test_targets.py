@@ -37,10 +37,19 @@ def test_databricks_target_uses_unity_catalog_and_delta(monkeypatch: pytest.Monk
     assert target.bronze_table("pipeline_report") == "`observability`.`overwatch_bronze`.`pipeline_report`"
 
 
-def test_databricks_target_without_its_variables_fails_clearly(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("DATABRICKS_HOST", raising=False)
-    with pytest.raises(TargetError, match="DATABRICKS_HOST"):
-        load_target("databricks", PROJECT_DIR)
+def test_loaders_on_databricks_need_no_warehouse_credentials(monkeypatch: pytest.MonkeyPatch):
+    """The loaders task runs on the job's cluster: it needs the catalog and schema, not a SQL warehouse."""
+    for name in ("DATABRICKS_HOST", "DATABRICKS_HTTP_PATH", "DATABRICKS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OVERWATCH_CATALOG", "observability")
+    assert load_target("databricks", PROJECT_DIR).bronze_schema == "overwatch_bronze"
+
+
+def test_a_missing_variable_the_target_needs_fails_clearly(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("OVERWATCH_LAKE_DIR", raising=False)
+    monkeypatch.setattr("overwatch.lakehouse.prepare_local_environment", lambda project=None: None)
+    with pytest.raises(TargetError, match="OVERWATCH_LAKE_DIR"):
+        load_target("local", PROJECT_DIR)
 
 
 def test_unknown_target_is_named(monkeypatch: pytest.MonkeyPatch):

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 PROFILE_NAME = "overwatch"
 PROFILE_FILES = ("profiles.yml", "profiles.yml.example")
 ICEBERG_JAR_NAME = "iceberg-spark-runtime-3.5_2.12-1.9.2.jar"
+LOADER_PROFILE_KEYS = ("type", "schema", "catalog", "server_side_parameters")
 
 
 class TargetError(RuntimeError):
@@ -131,7 +132,8 @@ def load_target(target_name: str | None = None, project: Path | None = None) -> 
     outputs = raw_profile.get("outputs", {})
     if name not in outputs:
         raise TargetError(f"target {name!r} is not in the dbt profile (have: {', '.join(outputs)})")
-    output = _render(outputs[name])
+    # Only what the loaders use is rendered: a job on Databricks has no SQL warehouse credentials to give.
+    output = _render({key: outputs[name].get(key) for key in LOADER_PROFILE_KEYS})
     return Target(
         name=name,
         adapter_type=output["type"],
