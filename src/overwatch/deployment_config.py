@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -22,7 +22,7 @@ class ConfigError(ValueError):
     """The deployment config cannot be used; the message names each offending field."""
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     """A loader module that a deployment may skip."""
 
     AUDIT_LOGS = "audit_logs"
