@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -89,7 +89,7 @@ def test_clusters_snapshot_keeps_every_cluster_and_its_raw_json(context, window,
     rows = bronze(context, api_snapshot_table("clusters").name).collect()
     assert {row.entity_id: json.loads(row.raw_json) for row in rows} == expected
     assert {row.source_request for row in rows} == {"GET /api/2.1/clusters/list"}
-    assert {row.snapshot_time.astimezone(timezone.utc) for row in rows} == {window.until_time}
+    assert {row.snapshot_time.astimezone(UTC) for row in rows} == {window.until_time}
 
 
 def _deleted(sample, cluster_id: str) -> bool:
@@ -178,7 +178,7 @@ def test_a_failed_module_is_retried_from_its_own_watermark(spark, isolated_targe
     assert [(run.module_name, run.status) for run in second.module_runs] == [("jobs", SUCCEEDED)]
     report = bronze_rows = spark.table(isolated_target.bronze_table(PIPELINE_REPORT.name)).collect()
     assert len(report) == len(first.module_runs) + 1
-    assert {row.until_time.astimezone(timezone.utc) for row in bronze_rows} == {first_until}
+    assert {row.until_time.astimezone(UTC) for row in bronze_rows} == {first_until}
 
 
 def test_recorded_real_api_responses_land_in_bronze_unchanged(spark, isolated_target, tmp_path, monkeypatch):
@@ -205,9 +205,7 @@ def test_recorded_real_api_responses_land_in_bronze_unchanged(spark, isolated_ta
             audit_log_path=str(tmp_path),
         )
         context = LoadContext(spark, isolated_target, workspace, "run-1", progress=lambda _message: None)
-        window = LoadWindow(
-            datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 2, tzinfo=timezone.utc)
-        )
+        window = LoadWindow(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))
         loaded = {
             entity: load_api_snapshot(context, window, entity=entity)
             for entity in ("clusters", "jobs", "instance_pools", "sql_warehouses", "cluster_policies")

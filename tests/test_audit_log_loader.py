@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow
 
 ORGANIZATION_ID = "5551234567890123"
-WINDOW = LoadWindow(datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 7, tzinfo=timezone.utc))
+WINDOW = LoadWindow(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 7, tzinfo=UTC))
 
 
 def audit_event(request_id: str, action: str = "create", **extra: object) -> dict:
@@ -145,7 +145,7 @@ def test_files_dated_after_the_window_wait_for_the_next_run(context: LoadContext
     write_delivery_file(tmp_path / "audit", "2026-01-07", "part-0.json", [json.dumps(audit_event("after"))])
 
     assert load_audit_logs(context, WINDOW) == 1
-    next_window = LoadWindow(WINDOW.until_time, datetime(2026, 1, 8, tzinfo=timezone.utc))
+    next_window = LoadWindow(WINDOW.until_time, datetime(2026, 1, 8, tzinfo=UTC))
     assert load_audit_logs(context, next_window) == 1
     assert {row.requestId for row in table_rows(context, AUDIT_LOG.name)} == {"inside", "after"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +14,7 @@ from overwatch.run_log import LoadWindow, epoch_ms
 
 ORGANIZATION_ID = "7771234567890123"
 OTHER_WORKSPACE = "8881234567890123"
-WINDOW = LoadWindow(datetime(2026, 1, 5, tzinfo=timezone.utc), datetime(2026, 1, 6, tzinfo=timezone.utc))
+WINDOW = LoadWindow(datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 6, tzinfo=UTC))
 # The documented schema of system.access.audit.
 SYSTEM_AUDIT_SCHEMA = (
     "account_id string, workspace_id string, version string, event_time timestamp, event_date date, "
@@ -53,10 +53,10 @@ def context(spark, isolated_target) -> LoadContext:
     table_name = f"{isolated_target.schema}_system.audit"
     spark.sql(f"create schema if not exists {isolated_target.schema}_system")
     rows = [
-        system_event(ORGANIZATION_ID, "inside", datetime(2026, 1, 5, 10, tzinfo=timezone.utc)),
-        system_event(ORGANIZATION_ID, "late-from-yesterday", datetime(2026, 1, 4, 23, tzinfo=timezone.utc)),
-        system_event(ORGANIZATION_ID, "after", datetime(2026, 1, 6, 0, 0, 1, tzinfo=timezone.utc)),
-        system_event(OTHER_WORKSPACE, "other-workspace", datetime(2026, 1, 5, 11, tzinfo=timezone.utc)),
+        system_event(ORGANIZATION_ID, "inside", datetime(2026, 1, 5, 10, tzinfo=UTC)),
+        system_event(ORGANIZATION_ID, "late-from-yesterday", datetime(2026, 1, 4, 23, tzinfo=UTC)),
+        system_event(ORGANIZATION_ID, "after", datetime(2026, 1, 6, 0, 0, 1, tzinfo=UTC)),
+        system_event(OTHER_WORKSPACE, "other-workspace", datetime(2026, 1, 5, 11, tzinfo=UTC)),
     ]
     spark.createDataFrame(rows, SYSTEM_AUDIT_SCHEMA).writeTo(table_name).using("iceberg").createOrReplace()
     workspace = WorkspaceConfig(
@@ -82,7 +82,7 @@ def test_system_table_events_land_in_the_delivery_shape(context: LoadContext):
     inside = rows["inside"]
     assert inside.organization_id == ORGANIZATION_ID
     assert str(inside.date) == "2026-01-05"
-    assert inside.timestamp == epoch_ms(datetime(2026, 1, 5, 10, tzinfo=timezone.utc))
+    assert inside.timestamp == epoch_ms(datetime(2026, 1, 5, 10, tzinfo=UTC))
     assert (inside.serviceName, inside.actionName, inside.auditLevel) == (
         "clusters",
         "create",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -108,7 +108,7 @@ def test_missing_and_unreadable_files_are_clear(tmp_path: Path):
 
 def test_dbt_vars_carry_names_prices_and_the_window_end():
     config = parse_config(VALID)
-    until = datetime(2026, 1, 12, tzinfo=timezone.utc)
+    until = datetime(2026, 1, 12, tzinfo=UTC)
     dbt_vars = config.dbt_vars(until_time=until)
     assert dbt_vars["workspace_names"] == {"1234567890123456": "analytics-prod"}
     assert dbt_vars["dbu_contract_prices"]["automated"] == 0.30

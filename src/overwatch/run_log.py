@@ -7,7 +7,7 @@ date), so a failed module is retried from where it stood while the others move o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from overwatch.bronze_tables import PIPELINE_REPORT
@@ -47,11 +47,11 @@ class ModuleRun:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def start_of_day(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -61,7 +61,7 @@ def epoch_ms(moment: datetime) -> int:
 
 def as_utc(value: datetime) -> datetime:
     """PySpark hands timestamps back as naive local time; astimezone() reads naive values that way."""
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 class RunLog:

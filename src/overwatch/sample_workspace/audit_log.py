@@ -13,7 +13,7 @@ import json
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -61,7 +61,7 @@ def deterministic_uuid(generator: random.Random) -> str:
 
 
 def date_of(timestamp_ms: int) -> date:
-    return datetime.fromtimestamp(timestamp_ms / 1000, tz=timezone.utc).date()
+    return datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC).date()
 
 
 class AuditLogWriter:

@@ -6,7 +6,7 @@ import json
 import random
 import shutil
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from overwatch.sample_workspace.catalog import CLOUDS, SIZE_PRESETS, WORKSPACE_NAMES
@@ -31,12 +31,12 @@ class SampleWorkspaceManifest:
     @property
     def start_time(self) -> datetime:
         """Midnight UTC at the start of the first generated day."""
-        return datetime.combine(self.start_date, time.min, tzinfo=timezone.utc)
+        return datetime.combine(self.start_date, time.min, tzinfo=UTC)
 
     @property
     def end_time(self) -> datetime:
         """Midnight UTC after the last generated day (exclusive)."""
-        return datetime.combine(self.end_date, time.min, tzinfo=timezone.utc)
+        return datetime.combine(self.end_date, time.min, tzinfo=UTC)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=date.isoformat) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 LOWERCASE_ALPHANUMERIC = string.ascii_lowercase + string.digits
 
@@ -14,7 +14,7 @@ def random_text(generator: random.Random, length: int, alphabet: str = LOWERCASE
 
 
 def _time_prefix(created_ms: int) -> str:
-    return datetime.fromtimestamp(created_ms / 1000, tz=timezone.utc).strftime("%m%d-%H%M%S")
+    return datetime.fromtimestamp(created_ms / 1000, tz=UTC).strftime("%m%d-%H%M%S")
 
 
 def cluster_id(generator: random.Random, created_ms: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +88,7 @@ class WorkspaceSimulation:
         self.preset = preset
         self.days = days
         self.start = start
-        self.start_ms = int(
-            datetime(start.year, start.month, start.day, tzinfo=timezone.utc).timestamp() * 1000
-        )
+        self.start_ms = int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp() * 1000)
         self.horizon_ms = self.start_ms + days * DAY_MS
         self.random = random.Random(f"workspace-{seed}-{identity.organization_id}")
         self.host = _deployment_host(identity)
