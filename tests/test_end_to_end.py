@@ -22,6 +22,7 @@ from overwatch.dbt_runner import run_dbt
 from overwatch.demo import serve_and_load
 from overwatch.lakehouse import load_target
 from overwatch.layer_summary import count_rows_per_layer, format_summary
+from overwatch.run_log import LoadWindow
 from overwatch.sample_workspace import generate_sample_workspace
 
 SCHEMA = "end_to_end"
@@ -41,12 +42,38 @@ def end_to_end_schema(lake_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory):
+    """Two workspaces of 57 clusters over 7 days: the size the cost reconciliation is held to."""
     sample_dir = tmp_path_factory.mktemp("end_to_end_sample")
-    return generate_sample_workspace(sample_dir, days=3, workspace_count=2, size="small", seed=42), sample_dir
+    return generate_sample_workspace(
+        sample_dir, days=7, workspace_count=2, size="medium", seed=42
+    ), sample_dir
+
+
+def build_models(config, until) -> None:
+    run_dbt(["build", "--vars", json.dumps(config.dbt_vars(until_time=until))])
+
+
+def cluster_states(spark) -> dict[tuple, tuple]:
+    rows = spark.table(f"{SCHEMA}_silver.cluster_state_detail_silver").collect()
+    return {
+        (row.organization_id, row.cluster_id, row.state_start_ms): (row.state_end_ms, row.is_open)
+        for row in rows
+    }
 
 
 @pytest.fixture(scope="module")
-def loaded(spark, end_to_end_schema, sample):
+def first_run(spark, end_to_end_schema, sample):
+    """Load and build the first four days, as a deployment's first daily run would."""
+    manifest, sample_dir = sample
+    until = manifest.start_time + timedelta(days=4)
+    config, summary = serve_and_load(manifest, sample_dir, until=until)
+    build_models(config, until)
+    return summary, cluster_states(spark)
+
+
+@pytest.fixture(scope="module")
+def loaded(first_run, sample):
+    """The next run: the rest of the period arrives and is loaded from each module's watermark."""
     manifest, sample_dir = sample
     return serve_and_load(manifest, sample_dir)
 
@@ -55,6 +82,14 @@ def loaded(spark, end_to_end_schema, sample):
 def first_load(loaded):
     _config, summary = loaded
     return summary
+
+
+@pytest.fixture(scope="module")
+def second_build(spark, loaded, sample):
+    manifest, _ = sample
+    config, _summary = loaded
+    build_models(config, manifest.end_time)
+    return cluster_states(spark)
 
 
 def bronze_counts(spark, target) -> dict[str, int]:
@@ -66,10 +101,15 @@ def counts_by_workspace(spark, target, table_name: str) -> dict[str, int]:
     return {row.organization_id: row["count"] for row in rows}
 
 
-def test_every_module_of_every_workspace_succeeds(first_load, sample):
+def test_every_module_of_every_workspace_succeeds_in_both_runs(first_run, first_load, sample):
     manifest, _ = sample
-    assert not first_load.failed
-    assert len(first_load.module_runs) == 10 * len(manifest.workspaces)
+    first_summary, _states = first_run
+    for summary in (first_summary, first_load):
+        assert not summary.failed
+        assert len(summary.module_runs) == 10 * len(manifest.workspaces)
+    assert {run.window.from_time for run in first_load.module_runs} == {
+        manifest.start_time + timedelta(days=4)
+    }
 
 
 def test_bronze_holds_each_audit_event_once(spark, first_load, sample):
@@ -106,36 +146,58 @@ def test_bronze_holds_the_usage_ledger_of_each_workspace(spark, first_load, samp
 def test_loading_the_same_window_again_changes_no_bronze_table(spark, first_load, sample):
     manifest, sample_dir = sample
     target = load_target()
+    report = target.bronze_table(PIPELINE_REPORT.name)
     before = bronze_counts(spark, target)
-    # Forget the watermarks, so the next run loads exactly the same window again.
-    spark.sql(f"delete from {target.bronze_table(PIPELINE_REPORT.name)}")
-    before[PIPELINE_REPORT.name] = 0
+    # Forget the second run's watermarks, so the next run loads exactly its window again.
+    second_window_start = manifest.start_time + timedelta(days=4)
+    spark.sql(f"delete from {report} where from_time >= timestamp '{second_window_start:%Y-%m-%d %H:%M:%S}'")
+    report_rows_kept = spark.table(report).count()
 
-    _config, second_load = serve_and_load(manifest, sample_dir)
+    _config, repeated_load = serve_and_load(manifest, sample_dir)
 
-    assert not second_load.failed
-    assert {run.window for run in second_load.module_runs} == {run.window for run in first_load.module_runs}
+    assert not repeated_load.failed
+    assert {run.window for run in repeated_load.module_runs} == {
+        LoadWindow(second_window_start, manifest.end_time)
+    }
     after = bronze_counts(spark, target)
-    assert after.pop(PIPELINE_REPORT.name) == len(second_load.module_runs)
+    assert after.pop(PIPELINE_REPORT.name) == report_rows_kept + len(repeated_load.module_runs)
     before.pop(PIPELINE_REPORT.name)
     assert after == before
-    assert all(run.rows_written == 0 for run in second_load.module_runs)
+    assert all(run.rows_written == 0 for run in repeated_load.module_runs)
 
 
-def test_dbt_build_passes_and_fills_every_layer(spark, loaded, sample):
+def test_dbt_build_passes_and_fills_every_layer(spark, second_build, sample):
+    """The build includes every dbt test: keys, contracts, type-2 seeds and the 0.5% DBU reconciliation."""
     manifest, _ = sample
-    config, _summary = loaded
-    run_dbt(["build", "--vars", json.dumps(config.dbt_vars(until_time=manifest.end_time))])
-
     counts = count_rows_per_layer(spark, load_target())
     print(format_summary(counts))
-    rows = {(count.layer, count.name): count.rows for count in counts}
+    # The Hive metastore may hand names back lower-cased (clusterStateFact).
+    rows = {(count.layer, count.name.lower()): count.rows for count in counts}
     assert rows[("presentation", "cluster")] == rows[("gold", "cluster_v1")] > 0
+    assert rows[("presentation", "clusterstatefact")] == rows[("gold", "cluster_state_fact_v1")] > 0
     assert rows[("silver", "cluster_spec_silver")] > 0
     workspaces = spark.table(f"{SCHEMA}_presentation.cluster").select("organization_id", "workspace_name")
     assert {tuple(row) for row in workspaces.distinct().collect()} == {
         (workspace.organization_id, workspace.workspace_name) for workspace in manifest.workspaces
     }
+
+
+def test_cluster_costs_reconcile_with_the_ledger_on_every_cluster_day(spark, second_build, sample):
+    manifest, _ = sample
+    reconciliation = spark.table(f"{SCHEMA}_silver.cluster_cost_reconciliation")
+    clusters = reconciliation.select("organization_id", "cluster_id").distinct().count()
+    assert clusters >= 50 * len(manifest.workspaces)
+
+
+def test_a_second_run_updates_open_states_in_place(first_run, second_build):
+    _summary, first_states = first_run
+    closed_before = {key: value for key, value in first_states.items() if not value[1]}
+    open_before = {key for key, value in first_states.items() if value[1]}
+
+    assert closed_before and open_before
+    assert {key: second_build[key] for key in closed_before} == closed_before
+    assert open_before <= set(second_build)
+    assert any(second_build[key] != first_states[key] for key in open_before)
 
 
 def test_docs_catalog_lists_every_relation_with_column_types(spark, loaded, lake_dir, tmp_path):

@@ -48,6 +48,10 @@ def plan_fleet(simulation: WorkspaceSimulation) -> list[InteractiveClusterPlan]:
     for index in range(count):
         create_day = None if index < predating else index % days
         first_day = create_day or 0
+        # A cluster older than the audit logs that is deleted before any snapshot sees it has no
+        # knowable spec (its costs are flagged unknown); the sample keeps every cluster knowable so the
+        # cost reconciliation checks the engine, and unit tests cover the unknown case.
+        deletable = create_day is not None and index % 6 == 4
         plans.append(
             InteractiveClusterPlan(
                 index=index,
@@ -55,7 +59,7 @@ def plan_fleet(simulation: WorkspaceSimulation) -> list[InteractiveClusterPlan]:
                 kind=CLUSTER_KINDS[index % len(CLUSTER_KINDS)],
                 create_day=create_day,
                 edit_day=first_day + 1 if index % 4 == 1 and first_day + 1 < days else None,
-                delete_day=days - 1 if index % 6 == 4 else None,
+                delete_day=days - 1 if deletable else None,
                 crosses_midnight=index % 6 in (1, 2),
             )
         )

@@ -1,0 +1,448 @@
+{#- Overwatch's clusterStateFact: every cluster state with its spec as of the state start, its SKU and DBU
+    rate, node details, DBUs and costs. A state whose node types are not in instance_details is flagged
+    (is_node_type_unknown) and its DBUs and costs are null, never a silent 0. -#}
+{%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
+
+with
+
+cluster_states as (
+
+    select
+        organization_id,
+        cluster_id,
+        state,
+        state_start_ms,
+        state_end_ms,
+        timestamp_state_start,
+        timestamp_state_end,
+        state_start_date,
+        is_running,
+        current_num_workers,
+        target_num_workers,
+        uptime_since_restart_s as restart_uptime_s,
+        uptime_in_state_s as state_uptime_s,
+        uptime_in_state_h as state_uptime_h,
+        cloud_billable,
+        databricks_billable,
+        state_dates,
+        days_in_state,
+        is_open
+    from {{ ref('cluster_state_detail_silver') }}
+
+),
+
+spec_actions as (
+
+    -- Spec actions that know the node types (a resize of a cluster created before the audit logs does not).
+    select
+        organization_id,
+        cluster_id,
+        unix_time_ms as spec_time_ms,
+        cluster_name,
+        custom_tags,
+        driver_node_type_id,
+        node_type_id,
+        spark_version,
+        runtime_engine,
+        is_photon,
+        is_single_node,
+        is_automated,
+        cluster_type = 'SQL Analytics' as is_sql_warehouse
+    from {{ ref('cluster_spec_silver') }}
+    where driver_node_type_id is not null
+
+),
+
+cluster_snapshots_ranked as (
+
+    select
+        organization_id,
+        entity_id as cluster_id,
+        snapshot_time,
+        raw_json,
+        row_number() over (partition by organization_id, entity_id order by snapshot_time desc) as snapshot_number
+    from {{ source('overwatch_bronze', 'clusters_snapshot_bronze') }}
+
+),
+
+first_edit_events as (
+
+    select
+        organization_id,
+        cluster_id,
+        get_json_object(details, '$.previous_attributes') as previous_attributes,
+        row_number() over (partition by organization_id, cluster_id order by timestamp) as edit_number
+    from {{ source('overwatch_bronze', 'cluster_events_bronze') }}
+    where type = 'EDITED'
+
+),
+
+fallback_spec_documents as (
+
+    -- Where the audit logs do not know a cluster's spec: the clusters API's latest view of it (node types
+    -- already resolved from pools), as of its snapshot time, and the attributes its first EDITED event
+    -- replaced, for the time before that edit (only when they name node types, not pools).
+    select
+        organization_id,
+        cluster_id,
+        unix_millis(snapshot_time) as spec_time_ms,
+        raw_json as spec_json
+    from cluster_snapshots_ranked
+    where snapshot_number = 1
+    union all
+    select
+        organization_id,
+        cluster_id,
+        cast(0 as bigint) as spec_time_ms,
+        previous_attributes as spec_json
+    from first_edit_events
+    where
+        edit_number = 1
+        and get_json_object(previous_attributes, '$.node_type_id') is not null
+        and get_json_object(previous_attributes, '$.instance_pool_id') is null
+
+),
+
+fallback_specs as (
+
+    select
+        organization_id,
+        cluster_id,
+        spec_time_ms,
+        get_json_object(spec_json, '$.cluster_name') as cluster_name,
+        {{ json_to_string_map("get_json_object(spec_json, '$.custom_tags')") }} as custom_tags,
+        coalesce(
+            get_json_object(spec_json, '$.driver_node_type_id'), get_json_object(spec_json, '$.node_type_id')
+        ) as driver_node_type_id,
+        get_json_object(spec_json, '$.node_type_id') as node_type_id,
+        get_json_object(spec_json, '$.spark_version') as spark_version,
+        get_json_object(spec_json, '$.runtime_engine') as runtime_engine,
+        {{ json_to_string_map("get_json_object(spec_json, '$.spark_conf')") }} as spark_conf,
+        get_json_object(spec_json, '$.cluster_source') as cluster_source
+    from fallback_spec_documents
+
+),
+
+cluster_specs as (
+
+    select
+        organization_id,
+        cluster_id,
+        spec_time_ms,
+        cluster_name,
+        custom_tags,
+        driver_node_type_id,
+        node_type_id,
+        spark_version,
+        runtime_engine,
+        is_photon,
+        is_single_node,
+        is_automated,
+        is_sql_warehouse,
+        1 as spec_source_priority
+    from spec_actions
+    union all
+    select
+        fallback_specs.organization_id,
+        fallback_specs.cluster_id,
+        fallback_specs.spec_time_ms,
+        fallback_specs.cluster_name,
+        fallback_specs.custom_tags,
+        fallback_specs.driver_node_type_id,
+        case
+            when coalesce(fallback_specs.spark_conf['spark.databricks.cluster.profile'] = 'singleNode', false)
+                then cast(null as string)
+            else fallback_specs.node_type_id
+        end as node_type_id,
+        fallback_specs.spark_version,
+        coalesce(
+            fallback_specs.runtime_engine,
+            case when lower(fallback_specs.spark_version) like '%photon%' then 'PHOTON' else 'STANDARD' end
+        ) as runtime_engine,
+        coalesce(
+            upper(fallback_specs.runtime_engine) = 'PHOTON' or lower(fallback_specs.spark_version) like '%photon%',
+            false
+        ) as is_photon,
+        coalesce(
+            fallback_specs.spark_conf['spark.databricks.cluster.profile'] = 'singleNode'
+            or fallback_specs.custom_tags['ResourceClass'] = 'SingleNode',
+            false
+        ) as is_single_node,
+        coalesce(
+            fallback_specs.cluster_name like 'job-%-run-%' or fallback_specs.cluster_source = 'JOB', false
+        ) as is_automated,
+        coalesce(fallback_specs.custom_tags['SqlEndpointId'] is not null, false) as is_sql_warehouse,
+        2 as spec_source_priority
+    from fallback_specs
+    left anti join spec_actions
+        on
+            fallback_specs.organization_id = spec_actions.organization_id
+            and fallback_specs.cluster_id = spec_actions.cluster_id
+            and fallback_specs.spec_time_ms >= spec_actions.spec_time_ms
+
+),
+
+instance_details as (
+
+    select
+        node_type_id,
+        vcpus,
+        hourly_dbus,
+        compute_price_per_hour,
+        active_from,
+        coalesce(active_until, {{ far_future }}) as active_until
+    from {{ ref('instance_details') }}
+
+),
+
+contract_prices as (
+
+    select
+        sku,
+        contract_price,
+        active_from,
+        coalesce(active_until, {{ far_future }}) as active_until
+    from {{ ref('dbu_contract_prices') }}
+
+),
+
+photon_multipliers as (
+
+    select
+        sku,
+        photon_multiplier,
+        active_from,
+        coalesce(active_until, {{ far_future }}) as active_until
+    from {{ ref('photon_dbu_multipliers') }}
+
+),
+
+state_spec_candidates as (
+
+    -- The spec in force at the state start: the cluster's latest spec action at or before it, else
+    -- (a state logged before the first known action) its first action after it.
+    select
+        cluster_states.organization_id,
+        cluster_states.cluster_id,
+        cluster_states.state_start_ms,
+        cluster_specs.spec_time_ms,
+        cluster_specs.cluster_name,
+        cluster_specs.custom_tags,
+        cluster_specs.driver_node_type_id,
+        cluster_specs.node_type_id,
+        cluster_specs.spark_version,
+        cluster_specs.runtime_engine,
+        cluster_specs.is_photon,
+        cluster_specs.is_single_node,
+        cluster_specs.is_automated,
+        cluster_specs.is_sql_warehouse,
+        row_number() over (
+            partition by cluster_states.organization_id, cluster_states.cluster_id, cluster_states.state_start_ms
+            order by
+                case when cluster_specs.spec_time_ms <= cluster_states.state_start_ms then 0 else 1 end,
+                case
+                    when cluster_specs.spec_time_ms <= cluster_states.state_start_ms
+                        then -cluster_specs.spec_time_ms
+                    else cluster_specs.spec_time_ms
+                end,
+                cluster_specs.spec_source_priority
+        ) as spec_rank
+    from cluster_states
+    left join cluster_specs
+        on
+            cluster_states.organization_id = cluster_specs.organization_id
+            and cluster_states.cluster_id = cluster_specs.cluster_id
+
+),
+
+state_specs as (
+
+    select
+        organization_id,
+        cluster_id,
+        state_start_ms,
+        spec_time_ms,
+        cluster_name,
+        custom_tags,
+        driver_node_type_id,
+        node_type_id,
+        spark_version,
+        runtime_engine,
+        coalesce(is_photon, false) as is_photon,
+        coalesce(is_single_node, false) as is_single_node,
+        coalesce(is_automated, false) as is_automated,
+        case
+            when is_sql_warehouse then 'sql_compute'
+            when is_automated and lower(spark_version) like 'apache-spark%' then 'jobs_light'
+            when is_automated then 'automated'
+            else 'interactive'
+        end as sku
+    from state_spec_candidates
+    where spec_rank = 1
+
+),
+
+priced_states as (
+
+    select
+        cluster_states.*,
+        state_specs.cluster_name,
+        state_specs.custom_tags,
+        state_specs.driver_node_type_id,
+        state_specs.node_type_id,
+        state_specs.runtime_engine,
+        state_specs.is_photon,
+        state_specs.is_single_node,
+        state_specs.is_automated,
+        state_specs.sku,
+        contract_prices.contract_price as dbu_rate,
+        cast(
+            case when state_specs.is_photon then coalesce(photon_multipliers.photon_multiplier, 1) else 1 end
+            as double
+        ) as photon_multiplier,
+        driver_details.vcpus as driver_vcpus,
+        driver_details.hourly_dbus as driver_hourly_dbus,
+        driver_details.compute_price_per_hour as driver_compute_price_per_hour,
+        worker_details.vcpus as worker_vcpus,
+        worker_details.hourly_dbus as worker_hourly_dbus,
+        worker_details.compute_price_per_hour as worker_compute_price_per_hour,
+        -- Workers billed: none on a single-node cluster.
+        case when state_specs.is_single_node then 0 else cluster_states.current_num_workers end
+            as billed_current_workers,
+        case when state_specs.is_single_node then 0 else cluster_states.target_num_workers end
+            as billed_target_workers,
+        cluster_states.is_running
+        and (
+            driver_details.node_type_id is null
+            or (not state_specs.is_single_node and worker_details.node_type_id is null)
+        ) as is_node_type_unknown
+    from cluster_states
+    left join state_specs
+        on
+            cluster_states.organization_id = state_specs.organization_id
+            and cluster_states.cluster_id = state_specs.cluster_id
+            and cluster_states.state_start_ms = state_specs.state_start_ms
+    -- DBU rate as of the spec's time (the state start when the spec is unknown).
+    left join contract_prices
+        on
+            state_specs.sku = contract_prices.sku
+            and timestamp_millis(coalesce(state_specs.spec_time_ms, cluster_states.state_start_ms))
+            >= contract_prices.active_from
+            and timestamp_millis(coalesce(state_specs.spec_time_ms, cluster_states.state_start_ms))
+            < contract_prices.active_until
+    left join photon_multipliers
+        on
+            state_specs.sku = photon_multipliers.sku
+            and cluster_states.timestamp_state_start >= photon_multipliers.active_from
+            and cluster_states.timestamp_state_start < photon_multipliers.active_until
+    -- Node details as of the state start.
+    left join instance_details as driver_details
+        on
+            state_specs.driver_node_type_id = driver_details.node_type_id
+            and cluster_states.timestamp_state_start >= driver_details.active_from
+            and cluster_states.timestamp_state_start < driver_details.active_until
+    left join instance_details as worker_details
+        on
+            state_specs.node_type_id = worker_details.node_type_id
+            and cluster_states.timestamp_state_start >= worker_details.active_from
+            and cluster_states.timestamp_state_start < worker_details.active_until
+
+),
+
+state_dbus as (
+
+    select
+        *,
+        case
+            when not databricks_billable then cast(0 as double)
+            when not is_node_type_unknown then driver_hourly_dbus * photon_multiplier * state_uptime_h
+        end as driver_dbus,
+        case
+            when not databricks_billable then cast(0 as double)
+            when not is_node_type_unknown
+                then coalesce(worker_hourly_dbus, 0) * billed_current_workers * photon_multiplier * state_uptime_h
+        end as worker_dbus,
+        case
+            when not cloud_billable then cast(0 as double)
+            when not is_node_type_unknown then driver_compute_price_per_hour * state_uptime_h
+        end as driver_compute_cost,
+        case
+            when not cloud_billable then cast(0 as double)
+            when not is_node_type_unknown
+                then coalesce(worker_compute_price_per_hour, 0) * billed_target_workers * state_uptime_h
+        end as worker_compute_cost
+    from priced_states
+
+),
+
+state_costs as (
+
+    select
+        *,
+        driver_dbus * dbu_rate as driver_dbu_cost,
+        worker_dbus * dbu_rate as worker_dbu_cost
+    from state_dbus
+
+)
+
+select
+    organization_id,
+    {{ workspace_name('organization_id') }} as workspace_name,
+    cluster_id,
+    cluster_name,
+    custom_tags,
+    state_start_date,
+    state_start_ms as unixTimeMS_state_start,
+    state_end_ms as unixTimeMS_state_end,
+    timestamp_state_start,
+    timestamp_state_end,
+    state,
+    driver_node_type_id,
+    node_type_id,
+    current_num_workers,
+    target_num_workers,
+    restart_uptime_s as uptime_since_restart_S,
+    state_uptime_s as uptime_in_state_S,
+    state_uptime_h as uptime_in_state_H,
+    cloud_billable,
+    databricks_billable,
+    is_automated as isAutomated,
+    sku,
+    dbu_rate,
+    runtime_engine,
+    is_photon,
+    photon_multiplier,
+    is_single_node,
+    state_dates,
+    days_in_state,
+    case
+        when databricks_billable and not is_node_type_unknown
+            then coalesce(worker_vcpus, 0) * billed_current_workers * state_uptime_h
+        when not databricks_billable then cast(0 as double)
+    end as worker_potential_core_H,
+    case
+        when is_running and not is_node_type_unknown
+            then (driver_vcpus + coalesce(worker_vcpus, 0) * billed_current_workers) * state_uptime_h
+        when not is_running then cast(0 as double)
+    end as core_hours,
+    driver_vcpus,
+    driver_hourly_dbus,
+    driver_compute_price_per_hour,
+    worker_vcpus,
+    worker_hourly_dbus,
+    worker_compute_price_per_hour,
+    driver_dbus,
+    worker_dbus,
+    driver_dbus + worker_dbus as total_dbus,
+    driver_compute_cost,
+    worker_compute_cost,
+    driver_dbu_cost,
+    worker_dbu_cost,
+    driver_compute_cost + worker_compute_cost as total_compute_cost,
+    driver_dbu_cost + worker_dbu_cost as total_DBU_cost,
+    driver_compute_cost + driver_dbu_cost as total_driver_cost,
+    worker_compute_cost + worker_dbu_cost as total_worker_cost,
+    driver_compute_cost + driver_dbu_cost + worker_compute_cost + worker_dbu_cost as total_cost,
+    is_node_type_unknown,
+    is_open as is_state_open
+from state_costs

@@ -1,0 +1,338 @@
+{{ config(materialized='table') }}
+
+{%- set settings_fields = job_settings_fields() %}
+
+with
+
+audit_log as (
+
+    select
+        audit_log_bronze.organization_id,
+        audit_log_bronze.timestamp as unix_time_ms,
+        audit_log_bronze.actionName as action,
+        audit_log_bronze.requestParams as request_params,
+        audit_log_bronze.response,
+        audit_log_bronze.userIdentity.email as user_email,
+        audit_log_bronze.sessionId as session_id,
+        audit_log_bronze.requestId as request_id,
+        audit_log_bronze.userAgent as user_agent,
+        audit_log_bronze.sourceIPAddress as source_ip_address
+    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
+    where
+        audit_log_bronze.serviceName = 'jobs'
+        and audit_log_bronze.actionName in ('create', 'update', 'reset', 'delete', 'changeJobAcl')
+        and audit_log_bronze.response.statusCode = 200
+
+),
+
+job_snapshots as (
+
+    select
+        organization_id,
+        cast(entity_id as bigint) as job_id,
+        snapshot_time,
+        raw_json
+    from {{ source('overwatch_bronze', 'jobs_snapshot_bronze') }}
+
+),
+
+job_events_from_audit as (
+
+    select
+        audit_log.organization_id,
+        cast(
+            case
+                when audit_log.action = 'create' then get_json_object(audit_log.response.result, '$.job_id')
+                when audit_log.action = 'changeJobAcl' then audit_log.request_params['resourceId']
+                else audit_log.request_params['job_id']
+            end as bigint
+        ) as job_id,
+        audit_log.action,
+        audit_log.unix_time_ms,
+        audit_log.request_params,
+        cast(null as string) as snapshot_settings,
+        audit_log.response,
+        audit_log.user_email,
+        audit_log.session_id,
+        audit_log.request_id,
+        audit_log.user_agent,
+        audit_log.source_ip_address
+    from audit_log
+
+),
+
+jobs_with_create_event as (
+
+    select distinct
+        organization_id,
+        job_id
+    from job_events_from_audit
+    where action = 'create'
+
+),
+
+job_snapshots_ranked as (
+
+    select
+        organization_id,
+        job_id,
+        snapshot_time,
+        raw_json,
+        row_number() over (partition by organization_id, job_id order by snapshot_time) as snapshot_number,
+        row_number() over (
+            partition by organization_id, job_id order by snapshot_time desc
+        ) as snapshot_number_from_latest
+    from job_snapshots
+
+),
+
+job_events_imputed_from_snapshots as (
+
+    -- Jobs that predate the audit logs have no create event: their first API snapshot stands for it.
+    select
+        job_snapshots_ranked.organization_id,
+        job_snapshots_ranked.job_id,
+        'snapImpute' as action,
+        unix_millis(job_snapshots_ranked.snapshot_time) as unix_time_ms,
+        from_json(cast(null as string), 'map<string,string>') as request_params,
+        get_json_object(job_snapshots_ranked.raw_json, '$.settings') as snapshot_settings,
+        cast(null as struct<statusCode: int, errorMessage: string, result: string>) as response,
+        cast(null as string) as user_email,
+        cast(null as string) as session_id,
+        cast(null as string) as request_id,
+        cast(null as string) as user_agent,
+        cast(null as string) as source_ip_address
+    from job_snapshots_ranked
+    left anti join jobs_with_create_event
+        on
+            job_snapshots_ranked.organization_id = jobs_with_create_event.organization_id
+            and job_snapshots_ranked.job_id = jobs_with_create_event.job_id
+    where job_snapshots_ranked.snapshot_number = 1
+
+),
+
+job_events as (
+
+    select * from job_events_from_audit
+    where job_id is not null
+    union all
+    select * from job_events_imputed_from_snapshots
+
+),
+
+job_events_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by organization_id, job_id, action, unix_time_ms
+            order by request_id
+        ) as delivery_number
+    from job_events
+
+),
+
+unique_job_events as (
+
+    -- At-least-once delivery: one row per job, action and millisecond.
+    select
+        organization_id,
+        job_id,
+        action,
+        unix_time_ms,
+        request_params,
+        snapshot_settings,
+        from_json(request_params['fields_to_remove'], 'array<string>') as fields_to_remove,
+        response,
+        user_email,
+        session_id,
+        request_id,
+        user_agent,
+        source_ip_address
+    from job_events_ranked
+    where delivery_number = 1
+
+),
+
+job_snapshot_intervals as (
+
+    -- The first snapshot of a job also stands for the time before it was taken.
+    select
+        organization_id,
+        job_id,
+        get_json_object(raw_json, '$.settings') as settings,
+        get_json_object(raw_json, '$.creator_user_name') as creator_user_name,
+        cast(get_json_object(raw_json, '$.created_time') as bigint) as created_time,
+        case
+            when snapshot_number = 1 then 0
+            else unix_millis(snapshot_time)
+        end as valid_from_ms,
+        coalesce(
+            lead(unix_millis(snapshot_time)) over (partition by organization_id, job_id order by snapshot_time),
+            9223372036854775807
+        ) as valid_until_ms
+    from job_snapshots_ranked
+
+),
+
+job_events_with_settings as (
+
+    select
+        unique_job_events.organization_id,
+        unique_job_events.job_id,
+        unique_job_events.action,
+        unique_job_events.unix_time_ms,
+        unique_job_events.request_params,
+        unique_job_events.response,
+        unique_job_events.user_email,
+        unique_job_events.session_id,
+        unique_job_events.request_id,
+        unique_job_events.user_agent,
+        unique_job_events.source_ip_address,
+        job_snapshot_intervals.creator_user_name as snapshot_creator_user_name,
+        job_snapshot_intervals.created_time as snapshot_created_time,
+        {%- for field_name, column_name, data_type in settings_fields %}
+            {{ job_event_setting(field_name, 'unique_job_events') }} as {{ column_name }}_event_value,
+            {{ job_event_sets_setting(field_name, 'unique_job_events') }} as {{ column_name }}_is_set,
+            get_json_object(job_snapshot_intervals.settings, '$.{{ field_name }}') as {{ column_name }}_snapshot_value,
+        {%- endfor %}
+        case when unique_job_events.action = 'create' then 1 else 2 end as action_order
+    from unique_job_events
+    left join job_snapshot_intervals
+        on
+            unique_job_events.organization_id = job_snapshot_intervals.organization_id
+            and unique_job_events.job_id = job_snapshot_intervals.job_id
+            and unique_job_events.unix_time_ms >= job_snapshot_intervals.valid_from_ms
+            and unique_job_events.unix_time_ms < job_snapshot_intervals.valid_until_ms
+
+),
+
+job_status as (
+
+    select
+        organization_id,
+        job_id,
+        action,
+        unix_time_ms,
+        request_params,
+        response,
+        user_email,
+        session_id,
+        request_id,
+        user_agent,
+        source_ip_address,
+        snapshot_creator_user_name,
+        snapshot_created_time,
+        action_order,
+        {{ job_settings_carried_forward('events_so_far') }},
+        last_value(case when action = 'create' then user_email end, true) over job_history as created_by_event,
+        last_value(case when action = 'create' then unix_time_ms end, true) over job_history as created_ts_event,
+        last_value(case when action = 'delete' then user_email end, true) over events_so_far as deleted_by,
+        last_value(case when action = 'delete' then unix_time_ms end, true) over events_so_far as deleted_ts,
+        last_value(case when action in ('update', 'reset') then user_email end, true) over events_so_far
+            as last_edited_by,
+        last_value(case when action in ('update', 'reset') then unix_time_ms end, true) over events_so_far
+            as last_edited_ts
+    from job_events_with_settings
+    window
+        events_so_far as (
+            partition by organization_id, job_id
+            order by unix_time_ms, action_order
+            rows between unbounded preceding and current row
+        ),
+        job_history as (
+            partition by organization_id, job_id
+            order by unix_time_ms, action_order
+            rows between unbounded preceding and unbounded following
+        )
+
+),
+
+latest_job_snapshots as (
+
+    select
+        organization_id,
+        job_id,
+        get_json_object(raw_json, '$.creator_user_name') as creator_user_name,
+        cast(get_json_object(raw_json, '$.created_time') as bigint) as created_time
+    from job_snapshots_ranked
+    where snapshot_number_from_latest = 1
+
+),
+
+final as (
+
+    select
+        job_status.organization_id,
+        job_status.job_id,
+        job_status.action,
+        job_status.unix_time_ms,
+        timestamp_millis(job_status.unix_time_ms) as action_timestamp,
+        to_date(timestamp_millis(job_status.unix_time_ms)) as action_date,
+        job_status.job_name,
+        {{ json_to_string_map('job_status.tags_json') }} as tags,
+        case when job_status.action = 'create' then job_status.request_params['job_type'] end as job_type,
+        job_status.job_format,
+        job_status.existing_cluster_id,
+        job_status.new_cluster,
+        job_status.tasks,
+        job_status.job_clusters,
+        job_status.libraries,
+        job_status.git_source,
+        job_status.timeout_seconds,
+        job_status.max_concurrent_runs,
+        job_status.max_retries,
+        job_status.retry_on_timeout,
+        job_status.min_retry_interval_millis,
+        from_json(
+            job_status.schedule_json,
+            'struct<quartz_cron_expression: string, timezone_id: string, pause_status: string>'
+        ) as schedule,
+        named_struct(
+            'notebook_task', job_status.notebook_task,
+            'spark_python_task', job_status.spark_python_task,
+            'python_wheel_task', job_status.python_wheel_task,
+            'spark_jar_task', job_status.spark_jar_task,
+            'spark_submit_task', job_status.spark_submit_task,
+            'shell_command_task', job_status.shell_command_task,
+            'pipeline_task', job_status.pipeline_task
+        ) as task_detail_legacy,
+        coalesce(
+            job_status.pipeline_task is not null or job_status.tasks like '%"pipeline_task"%',
+            false
+        ) as is_from_dlt,
+        case
+            when job_status.action = 'changeJobAcl' then job_status.request_params['aclPermissionSet']
+        end as acl_permission_set,
+        case
+            when job_status.action = 'changeJobAcl' then job_status.request_params['targetUserId']
+        end as target_user_id,
+        job_status.session_id,
+        job_status.request_id,
+        job_status.user_agent,
+        job_status.response,
+        job_status.source_ip_address,
+        coalesce(
+            job_status.created_by_event,
+            job_status.snapshot_creator_user_name,
+            latest_job_snapshots.creator_user_name
+        ) as created_by,
+        coalesce(
+            job_status.created_ts_event,
+            job_status.snapshot_created_time,
+            latest_job_snapshots.created_time
+        ) as created_ts,
+        job_status.deleted_by,
+        job_status.deleted_ts,
+        job_status.last_edited_by,
+        job_status.last_edited_ts,
+        job_status.user_email as action_by
+    from job_status
+    left join latest_job_snapshots
+        on
+            job_status.organization_id = latest_job_snapshots.organization_id
+            and job_status.job_id = latest_job_snapshots.job_id
+
+)
+
+select * from final
