@@ -176,10 +176,40 @@ def test_dbt_build_passes_and_fills_every_layer(spark, second_build, sample):
     assert rows[("presentation", "cluster")] == rows[("gold", "cluster_v1")] > 0
     assert rows[("presentation", "clusterstatefact")] == rows[("gold", "cluster_state_fact_v1")] > 0
     assert rows[("silver", "cluster_spec_silver")] > 0
+    assert rows[("presentation", "jobruncostpotentialfact")] == rows[("gold", "job_run_cost_potential_fact_v1")] > 0
     workspaces = spark.table(f"{SCHEMA}_presentation.cluster").select("organization_id", "workspace_name")
     assert {tuple(row) for row in workspaces.distinct().collect()} == {
         (workspace.organization_id, workspace.workspace_name) for workspace in manifest.workspaces
     }
+
+
+def test_every_started_task_run_on_a_job_cluster_is_given_a_cost(spark, second_build):
+    """Each task run that started on a job cluster gets a positive share of that cluster's cost."""
+    started_on_job_clusters = spark.sql(
+        f"""
+        select organization_id, run_id from {SCHEMA}_gold.job_run_v1
+        where cluster_type in ('job_cluster', 'new') and task_runtime.startEpochMS is not null
+        """
+    )
+    costed = spark.sql(
+        f"select organization_id, run_id from {SCHEMA}_presentation.jobRunCostPotentialFact where total_cost > 0"
+    )
+    assert started_on_job_clusters.count() > 0
+    assert started_on_job_clusters.subtract(costed).count() == 0
+
+
+def test_runs_sharing_an_all_purpose_cluster_split_its_states(spark, second_build):
+    """The sample submits overlapping runs onto running all-purpose clusters: they share those states."""
+    shared = spark.sql(
+        f"""
+        select organization_id, cluster_id, unixTimeMS_state_start, sum(cluster_share) as total_share
+        from {SCHEMA}_presentation.jobRunClusterStateShare
+        where not isAutomated and max_concurrent_runs >= 2
+        group by organization_id, cluster_id, unixTimeMS_state_start
+        """
+    ).collect()
+    assert shared
+    assert all(0 < row.total_share <= 1 + 1e-9 for row in shared)
 
 
 def test_cluster_costs_reconcile_with_the_ledger_on_every_cluster_day(spark, second_build, sample):

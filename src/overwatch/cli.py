@@ -63,6 +63,10 @@ def _dbt(arguments: argparse.Namespace) -> int:
     from overwatch.dbt_runner import run_dbt
 
     outcome = run_dbt(arguments.dbt_arguments, raise_on_failure=False)
+    if outcome.error is not None:
+        # dbt logs failing nodes itself, but an error raised before any node runs (a profile or
+        # project that does not parse) would otherwise end the command silently.
+        print(f"dbt failed: {outcome.error}", file=sys.stderr)
     return 0 if outcome.succeeded else 1
 
 

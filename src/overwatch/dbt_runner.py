@@ -21,6 +21,7 @@ class DbtCommandFailed(RuntimeError):
 class DbtOutcome:
     succeeded: bool
     result: object
+    error: BaseException | None = None
 
 
 def run_dbt(arguments: Sequence[str], *, raise_on_failure: bool = True) -> DbtOutcome:
@@ -36,4 +37,4 @@ def run_dbt(arguments: Sequence[str], *, raise_on_failure: bool = True) -> DbtOu
     if raise_on_failure and not outcome.success:
         detail = f": {outcome.exception}" if outcome.exception else ""
         raise DbtCommandFailed(f"dbt {' '.join(arguments)} failed{detail}")
-    return DbtOutcome(succeeded=outcome.success, result=outcome.result)
+    return DbtOutcome(succeeded=outcome.success, result=outcome.result, error=outcome.exception)

@@ -1,0 +1,213 @@
+{#- Overwatch's jobRunCostPotentialFact: one row per task run with the cost allocated to it from the
+    cluster states it touched (job_run_cluster_state_share explains the allocation), how many runs
+    shared the cluster with it, and the days it ran. A run still open is costed up to its cluster's
+    last known state and recomputed by each build until it ends. -#}
+with
+
+task_runs as (
+
+    select
+        job_run.organization_id,
+        job_run.workspace_name,
+        job_run.job_id,
+        job_run.job_name,
+        job_run.run_id,
+        job_run.job_run_id,
+        job_run.task_run_id,
+        job_run.task_key,
+        job_run.repair_id,
+        job_run.task_type,
+        job_run.cluster_id,
+        job_run.cluster_type,
+        job_run.terminal_state,
+        job_run.job_trigger_type,
+        job_run.task_runtime,
+        job_run.created_by,
+        job_run.last_edited_by,
+        -- A run cancelled before its task started still owns the job cluster spun up for it; a task
+        -- never started (upstream failed, skipped) has no end either and is given nothing.
+        coalesce(
+            job_run.task_runtime.startEpochMS,
+            if(job_run.task_runtime.endEpochMS is not null, job_run.time_detail.submissionTime, null)
+        ) as run_start_ms,
+        job_run.task_runtime.endEpochMS as run_end_ms
+    from {{ ref('job_run') }} as job_run
+    where
+        job_run.cluster_id is not null
+        and (job_run.task_runtime.startEpochMS is not null or job_run.task_runtime.endEpochMS is not null)
+
+),
+
+allocated_state_costs as (
+
+    select
+        organization_id,
+        run_id,
+        unixTimeMS_state_start as state_start_ms,
+        unixTimeMS_state_end as state_end_ms,
+        cluster_name,
+        custom_tags,
+        driver_node_type_id,
+        node_type_id,
+        sku,
+        dbu_rate,
+        runtime_in_state_ms,
+        fair_share_ms,
+        concurrency_weighted_ms,
+        max_concurrent_runs,
+        is_node_type_unknown,
+        worker_potential_core_H,
+        driver_dbus,
+        worker_dbus,
+        driver_compute_cost,
+        worker_compute_cost,
+        driver_dbu_cost,
+        worker_dbu_cost
+    from {{ ref('job_run_cluster_state_share') }}
+
+),
+
+run_costs as (
+
+    -- A run touching a state of unknown node type has unknown cost: null, never a partial sum.
+    select
+        organization_id,
+        run_id,
+        count(*) as run_cluster_states,
+        max(state_end_ms) as last_state_end_ms,
+        min_by(
+            struct(cluster_name, custom_tags, driver_node_type_id, node_type_id, sku, dbu_rate), state_start_ms
+        ) as cluster_at_run_start,
+        sum(fair_share_ms) / nullif(sum(runtime_in_state_ms), 0) as avg_cluster_share,
+        sum(concurrency_weighted_ms) / nullif(sum(runtime_in_state_ms), 0) as avg_overlapping_runs,
+        max(max_concurrent_runs) as max_overlapping_runs,
+        bool_or(is_node_type_unknown) as is_node_type_unknown,
+        sum(worker_potential_core_H) as worker_potential_core_H,
+        if(bool_or(is_node_type_unknown), null, sum(driver_dbus)) as driver_dbus,
+        if(bool_or(is_node_type_unknown), null, sum(worker_dbus)) as worker_dbus,
+        if(bool_or(is_node_type_unknown), null, sum(driver_compute_cost)) as driver_compute_cost,
+        if(bool_or(is_node_type_unknown), null, sum(worker_compute_cost)) as worker_compute_cost,
+        if(bool_or(is_node_type_unknown), null, sum(driver_dbu_cost)) as driver_dbu_cost,
+        if(bool_or(is_node_type_unknown), null, sum(worker_dbu_cost)) as worker_dbu_cost
+    from allocated_state_costs
+    group by organization_id, run_id
+
+),
+
+final as (
+
+    select
+        task_runs.organization_id,
+        task_runs.workspace_name,
+        task_runs.job_id,
+        task_runs.job_name,
+        task_runs.run_id,
+        task_runs.job_run_id,
+        task_runs.task_run_id,
+        task_runs.task_key,
+        task_runs.repair_id,
+        task_runs.task_type,
+        task_runs.cluster_id,
+        run_costs.cluster_at_run_start.cluster_name,
+        task_runs.cluster_type,
+        run_costs.cluster_at_run_start.custom_tags,
+        run_costs.cluster_at_run_start.driver_node_type_id,
+        run_costs.cluster_at_run_start.node_type_id,
+        run_costs.cluster_at_run_start.sku,
+        run_costs.cluster_at_run_start.dbu_rate,
+        task_runs.run_start_ms as startEpochMS,
+        to_date(timestamp_millis(task_runs.run_start_ms)) as job_start_date,
+        task_runs.task_runtime,
+        task_runs.terminal_state as run_terminal_state,
+        task_runs.job_trigger_type as run_trigger_type,
+        task_runs.run_end_ms is null as is_run_open,
+        sequence(
+            to_date(timestamp_millis(task_runs.run_start_ms)),
+            to_date(timestamp_millis(
+                greatest(task_runs.run_start_ms, coalesce(task_runs.run_end_ms, run_costs.last_state_end_ms))
+            ))
+        ) as running_days,
+        cast(run_costs.run_cluster_states as int) as run_cluster_states,
+        run_costs.avg_cluster_share,
+        run_costs.avg_overlapping_runs,
+        cast(run_costs.max_overlapping_runs as int) as max_overlapping_runs,
+        run_costs.is_node_type_unknown,
+        run_costs.worker_potential_core_H,
+        run_costs.driver_dbus,
+        run_costs.worker_dbus,
+        run_costs.driver_dbus + run_costs.worker_dbus as total_dbus,
+        run_costs.driver_compute_cost,
+        run_costs.driver_dbu_cost,
+        run_costs.worker_compute_cost,
+        run_costs.worker_dbu_cost,
+        run_costs.driver_compute_cost + run_costs.driver_dbu_cost as total_driver_cost,
+        run_costs.worker_compute_cost + run_costs.worker_dbu_cost as total_worker_cost,
+        run_costs.driver_compute_cost + run_costs.worker_compute_cost as total_compute_cost,
+        run_costs.driver_dbu_cost + run_costs.worker_dbu_cost as total_dbu_cost,
+        run_costs.driver_compute_cost
+        + run_costs.driver_dbu_cost
+        + run_costs.worker_compute_cost
+        + run_costs.worker_dbu_cost as total_cost,
+        cast(null as bigint) as spark_task_runtimeMS,
+        cast(null as double) as spark_task_runtime_H,
+        cast(null as double) as job_run_cluster_util,
+        task_runs.created_by,
+        task_runs.last_edited_by
+    from task_runs
+    inner join run_costs
+        on
+            task_runs.organization_id = run_costs.organization_id
+            and task_runs.run_id = run_costs.run_id
+
+)
+
+select
+    organization_id,
+    workspace_name,
+    job_id,
+    job_name,
+    run_id,
+    job_run_id,
+    task_run_id,
+    task_key,
+    repair_id,
+    task_type,
+    cluster_id,
+    cluster_name,
+    cluster_type,
+    custom_tags,
+    driver_node_type_id,
+    node_type_id,
+    sku,
+    dbu_rate,
+    startEpochMS,
+    job_start_date,
+    task_runtime,
+    run_terminal_state,
+    run_trigger_type,
+    is_run_open,
+    running_days,
+    run_cluster_states,
+    avg_cluster_share,
+    avg_overlapping_runs,
+    max_overlapping_runs,
+    is_node_type_unknown,
+    worker_potential_core_H,
+    driver_dbus,
+    worker_dbus,
+    total_dbus,
+    driver_compute_cost,
+    driver_dbu_cost,
+    worker_compute_cost,
+    worker_dbu_cost,
+    total_driver_cost,
+    total_worker_cost,
+    total_compute_cost,
+    total_dbu_cost,
+    total_cost,
+    spark_task_runtimeMS,
+    spark_task_runtime_H,
+    job_run_cluster_util,
+    created_by,
+    last_edited_by
+from final
