@@ -11,10 +11,37 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from overwatch.run_log import ModuleRun
 
 
 def print_throughput(step: str, seconds: float, rows: int, what: str) -> None:
     print(f"  {step:<20} {seconds:8.1f} s  {rows:>10,} {what:<20}  {rows / seconds:>10,.0f} rows/s")
+
+
+def print_spark_event_log_comparison(
+    spark: SparkSession, cluster_logs: Path, load_runs: list[ModuleRun]
+) -> None:
+    """The event log loader beside a bare `spark.read.json(...).count()` of the same files."""
+    files = [path for path in cluster_logs.glob("*/*/eventlog/*/*/eventlog*") if path.is_file()]
+    runs = [run for run in load_runs if run.module_name == "spark_events"]
+    if not files or not runs:
+        return
+    megabytes = sum(path.stat().st_size for path in files) / 1_000_000
+    load_seconds = sum((run.finished_at - run.started_at).total_seconds() for run in runs)
+    events = sum(run.rows_written for run in runs)
+    started = time.perf_counter()
+    lines = spark.read.json([str(path) for path in files]).count()
+    bare_seconds = time.perf_counter() - started
+    print(f"  spark event logs: {len(files)} files, {megabytes:.1f} MB on disk (gzip counted compressed)")
+    for step, seconds, rows in (("loader", load_seconds, events), ("bare read.json", bare_seconds, lines)):
+        rates = f"{megabytes / seconds:8.2f} MB/s  {rows / seconds:>10,.0f} events/s"
+        print(f"    {step:<16} {seconds:8.1f} s  {rates}")
+    print(f"    loader / bare read time: {load_seconds / bare_seconds:.1f}x")
 
 
 def main() -> None:
@@ -59,6 +86,9 @@ def main() -> None:
         module_seconds = max((run.finished_at - run.started_at).total_seconds(), 1.0)
         print_throughput(f"  {run.module_name}", module_seconds, run.rows_written, "rows")
     print_throughput("dbt build", build_seconds, rows_built, "silver and gold rows")
+    print_spark_event_log_comparison(
+        spark_session(load_target()), work_dir / "sample" / "cluster_logs", list(load_summary.module_runs)
+    )
     print(f"  (work folder {work_dir})")
 
 

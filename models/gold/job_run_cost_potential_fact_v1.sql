@@ -1,7 +1,8 @@
 {#- Overwatch's jobRunCostPotentialFact: one row per task run with the cost allocated to it from the
     cluster states it touched (job_run_cluster_state_share explains the allocation), how many runs
-    shared the cluster with it, and the days it ran. A run still open is costed up to its cluster's
-    last known state and recomputed by each build until it ends. -#}
+    shared the cluster with it, the days it ran, and how busy its Spark tasks kept the worker cores it
+    was given (from the Spark event logs, when the cluster delivers them). A run still open is costed
+    up to its cluster's last known state and recomputed by each build until it ends. -#}
 with
 
 task_runs as (
@@ -64,6 +65,36 @@ allocated_state_costs as (
         driver_dbu_cost,
         worker_dbu_cost
     from {{ ref('job_run_cluster_state_share') }}
+
+),
+
+spark_run_stages as (
+
+    -- Stages of the Spark jobs each task run launched (linked through spark.databricks.job.runId).
+    select distinct
+        spark_job.organization_id,
+        spark_job.spark_context_id,
+        spark_job.db_id_in_job as run_id,
+        explode(spark_job.stage_ids) as stage_id
+    from {{ ref('spark_job') }} as spark_job
+    where spark_job.db_id_in_job is not null
+
+),
+
+spark_task_time as (
+
+    -- Task run time is the time a task held one executor core.
+    select
+        spark_run_stages.organization_id,
+        spark_run_stages.run_id,
+        sum(spark_task.task_runtime.runTimeMS) as spark_task_runtime_ms
+    from spark_run_stages
+    inner join {{ ref('spark_task') }} as spark_task
+        on
+            spark_run_stages.organization_id = spark_task.organization_id
+            and spark_run_stages.spark_context_id = spark_task.spark_context_id
+            and spark_run_stages.stage_id = spark_task.stage_id
+    group by spark_run_stages.organization_id, spark_run_stages.run_id
 
 ),
 
@@ -148,9 +179,10 @@ final as (
         + run_costs.driver_dbu_cost
         + run_costs.worker_compute_cost
         + run_costs.worker_dbu_cost as total_cost,
-        cast(null as bigint) as spark_task_runtimeMS,
-        cast(null as double) as spark_task_runtime_H,
-        cast(null as double) as job_run_cluster_util,
+        spark_task_time.spark_task_runtime_ms as spark_task_runtimeMS,
+        spark_task_time.spark_task_runtime_ms / cast(3600000 as double) as spark_task_runtime_H,
+        spark_task_time.spark_task_runtime_ms / cast(3600000 as double)
+        / nullif(run_costs.worker_potential_core_H, 0) as job_run_cluster_util,
         task_runs.created_by,
         task_runs.last_edited_by
     from task_runs
@@ -158,6 +190,10 @@ final as (
         on
             task_runs.organization_id = run_costs.organization_id
             and task_runs.run_id = run_costs.run_id
+    left join spark_task_time
+        on
+            task_runs.organization_id = spark_task_time.organization_id
+            and task_runs.run_id = spark_task_time.run_id
 
 )
 

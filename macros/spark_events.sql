@@ -1,0 +1,189 @@
+{#- Spark event log models read bronze `spark_events_bronze` (one row per event log line, the JSON unchanged).
+    Listener event schemas drift across Spark versions, so each model parses `event_json` once with
+    from_json and an explicit schema (names with spaces in backticks); a field whose type has changed
+    across versions is declared `string`, which keeps any JSON value as text and never fails the parse. -#}
+
+{#- The bronze events of the given kinds that this run reads. A full build reads them all; an incremental
+    run reads those loaded since the model's newest load time, less the look-back (var lookback_days), so
+    events of a late file or of a load that failed half-way are read again. -#}
+{% macro spark_events_to_process(event_names) %}
+    {%- set lookback_ms = var('lookback_days') * 86400000 -%}
+    select
+        spark_events.organization_id,
+        spark_events.cluster_id,
+        spark_events.spark_context_id,
+        spark_events.event,
+        spark_events.event_time_ms,
+        spark_events.event_json,
+        spark_events.source_file,
+        spark_events.line_number,
+        spark_events.loaded_at
+    from {{ source('overwatch_bronze', 'spark_events_bronze') }} as spark_events
+    where
+        spark_events.event in (
+            {%- for event_name in event_names %}
+            '{{ event_name }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+        {%- if is_incremental() %}
+            and spark_events.loaded_at >= (
+                select timestamp_millis(coalesce(unix_millis(max(processed.loaded_at)), 0) - {{ lookback_ms }})
+                from {{ this }} as processed
+            )
+        {%- endif %}
+{%- endmacro %}
+
+{#- Databricks job and run ids from a job group id (`<context>_job-<job id>-run-<run id>-action-<id>`),
+    for jobs whose properties lack spark.databricks.job.id / runId; null when the group is no job's. -#}
+{% macro job_group_job_id(job_group_id) -%}
+    try_cast(nullif(regexp_extract({{ job_group_id }}, 'job-([0-9]+)-run-([0-9]+)', 1), '') as bigint)
+{%- endmacro %}
+
+{% macro job_group_run_id(job_group_id) -%}
+    try_cast(nullif(regexp_extract({{ job_group_id }}, 'job-([0-9]+)-run-([0-9]+)', 2), '') as bigint)
+{%- endmacro %}
+
+{#- A struct type from a list of [field name, type] pairs, where a type is a type name or a nested list.
+    With json_names, the names are the event log's (backticked, with spaces), the schema from_json reads;
+    without, Overwatch's names (spaces removed), the shape the models store. A cast from the first to the
+    second renames the fields by position, so one list defines both. -#}
+{% macro spark_struct_type(fields, json_names=true) -%}
+    struct<
+    {%- for field_name, field_type in fields -%}
+        {%- if json_names %}`{{ field_name }}`{% else %}{{ field_name | replace(' ', '') }}{% endif -%}
+        :{{ field_type if field_type is string else spark_struct_type(field_type, json_names) }}
+        {{- ',' if not loop.last }}
+    {%- endfor -%}
+    >
+{%- endmacro %}
+
+{#- An event's JSON parsed as the struct of `fields`, with Overwatch's field names (spaces removed). -#}
+{% macro spark_event_from_json(json_column, fields) -%}
+    cast(from_json({{ json_column }}, '{{ spark_struct_type(fields) }}') as {{ spark_struct_type(fields, false) }})
+{%- endmacro %}
+
+{% macro spark_task_info_fields() %}
+    {{ return([
+        ['Task ID', 'bigint'], ['Index', 'bigint'], ['Attempt', 'bigint'], ['Partition ID', 'bigint'],
+        ['Launch Time', 'bigint'], ['Executor ID', 'string'], ['Host', 'string'], ['Locality', 'string'],
+        ['Speculative', 'boolean'], ['Getting Result Time', 'bigint'], ['Finish Time', 'bigint'],
+        ['Failed', 'boolean'], ['Killed', 'boolean']
+    ]) }}
+{% endmacro %}
+
+{#- `Updated Blocks` changed shape across Spark versions: kept as JSON text. -#}
+{% macro spark_task_metrics_fields() %}
+    {{ return([
+        ['Executor Deserialize Time', 'bigint'], ['Executor Deserialize CPU Time', 'bigint'],
+        ['Executor Run Time', 'bigint'], ['Executor CPU Time', 'bigint'], ['Peak Execution Memory', 'bigint'],
+        ['Result Size', 'bigint'], ['JVM GC Time', 'bigint'], ['Result Serialization Time', 'bigint'],
+        ['Memory Bytes Spilled', 'bigint'], ['Disk Bytes Spilled', 'bigint'],
+        ['Shuffle Read Metrics', [
+            ['Remote Blocks Fetched', 'bigint'], ['Local Blocks Fetched', 'bigint'], ['Fetch Wait Time', 'bigint'],
+            ['Remote Bytes Read', 'bigint'], ['Remote Bytes Read To Disk', 'bigint'], ['Local Bytes Read', 'bigint'],
+            ['Total Records Read', 'bigint']
+        ]],
+        ['Shuffle Write Metrics', [
+            ['Shuffle Bytes Written', 'bigint'], ['Shuffle Write Time', 'bigint'], ['Shuffle Records Written', 'bigint']
+        ]],
+        ['Input Metrics', [['Bytes Read', 'bigint'], ['Records Read', 'bigint']]],
+        ['Output Metrics', [['Bytes Written', 'bigint'], ['Records Written', 'bigint']]],
+        ['Updated Blocks', 'string']
+    ]) }}
+{% endmacro %}
+
+{#- `Accumulator Updates` changed shape across Spark versions: kept as JSON text, as is the stack trace. -#}
+{% macro spark_task_end_reason_fields() %}
+    {{ return([
+        ['Reason', 'string'], ['Class Name', 'string'], ['Description', 'string'], ['Full Stack Trace', 'string'],
+        ['Accumulator Updates', 'string'], ['Kill Reason', 'string'], ['Message', 'string'],
+        ['Executor ID', 'string'], ['Exit Caused By App', 'boolean'], ['Loss Reason', 'string']
+    ]) }}
+{% endmacro %}
+
+{#- `Parent IDs` changed shape across Spark versions: kept as JSON text. -#}
+{% macro spark_stage_info_fields() %}
+    {{ return([
+        ['Stage ID', 'bigint'], ['Stage Attempt ID', 'bigint'], ['Stage Name', 'string'],
+        ['Number of Tasks', 'bigint'], ['Parent IDs', 'string'], ['Details', 'string'],
+        ['Submission Time', 'bigint'], ['Completion Time', 'bigint'], ['Failure Reason', 'string'],
+        ['Resource Profile Id', 'bigint']
+    ]) }}
+{% endmacro %}
+
+{% macro spark_executor_info_fields() %}
+    {{ return([
+        ['Host', 'string'], ['Total Cores', 'bigint'], ['Log Urls', 'map<string,string>'],
+        ['Attributes', 'map<string,string>'], ['Resources', 'string'], ['Resource Profile Identifier', 'bigint'],
+        ['Registration Time', 'bigint'], ['Request Time', 'bigint']
+    ]) }}
+{% endmacro %}
+
+{#- The progress of a streaming query batch; the parts whose content depends on the sources and sinks
+    (durations, state operators, sources, sink, metrics) are kept as JSON text. -#}
+{% macro spark_stream_progress_fields() %}
+    {{ return([
+        ['id', 'string'], ['runId', 'string'], ['name', 'string'], ['timestamp', 'string'], ['batchId', 'bigint'],
+        ['batchDuration', 'bigint'], ['numInputRows', 'bigint'], ['inputRowsPerSecond', 'double'],
+        ['processedRowsPerSecond', 'double'], ['durationMs', 'string'], ['eventTime', 'string'],
+        ['stateOperators', 'string'], ['sources', 'string'], ['sink', 'string'], ['observedMetrics', 'string']
+    ]) }}
+{% endmacro %}
+
+{#- The first event named `event_name` of each key in `relation` (a CTE of parsed events): at-least-once
+    delivery and re-delivered files can repeat an event. -#}
+{% macro first_spark_events(relation, event_name, key_columns) %}
+    select *
+    from (
+        select
+            {{ relation }}.*,
+            row_number() over (
+                partition by {{ key_columns | join(', ') }}
+                order by loaded_at, source_file, line_number
+            ) as event_number
+        from {{ relation }}
+        where
+            event = '{{ event_name }}'
+            {%- for key_column in key_columns %}
+            and {{ key_column }} is not null
+            {%- endfor %}
+    ) as numbered_events
+    where event_number = 1
+{%- endmacro %}
+
+{#- The rows of `new_relation` with, incrementally, what this table already holds for their keys kept, so
+    an end arriving in a later load completes the row its start made. Start columns keep the value already
+    known (the first event wins); end columns keep it only once the known row has its end
+    (`event_log_end`), and otherwise take the new events' value. -#}
+{% macro keep_known_spark_values(new_relation, key_columns, start_columns, end_columns) %}
+    select
+        {%- for key_column in key_columns %}
+        {{ new_relation }}.{{ key_column }},
+        {%- endfor %}
+        {%- for value_column in start_columns + end_columns %}
+        {%- if not is_incremental() %}
+        {{ new_relation }}.{{ value_column }},
+        {%- elif value_column in start_columns %}
+        coalesce(known.{{ value_column }}, {{ new_relation }}.{{ value_column }}) as {{ value_column }},
+        {%- else %}
+        case
+            when known.event_log_end is not null then known.{{ value_column }}
+            else coalesce({{ new_relation }}.{{ value_column }}, known.{{ value_column }})
+        end as {{ value_column }},
+        {%- endif %}
+        {%- endfor %}
+        {%- if is_incremental() %}
+        greatest(known.loaded_at, {{ new_relation }}.loaded_at) as loaded_at
+        {%- else %}
+        {{ new_relation }}.loaded_at
+        {%- endif %}
+    from {{ new_relation }}
+    {%- if is_incremental() %}
+    left join {{ this }} as known
+        on
+            {%- for key_column in key_columns %}
+            {{ new_relation }}.{{ key_column }} = known.{{ key_column }}
+            {{- ' and' if not loop.last }}
+            {%- endfor %}
+    {%- endif %}
+{%- endmacro %}

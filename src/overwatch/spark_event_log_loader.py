@@ -1,0 +1,337 @@
+"""Spark event logs from cluster log delivery into `spark_events_bronze`.
+
+Databricks delivers a cluster's event logs to
+`<cluster_log_path>/<cluster_id>/eventlog/<driver host>/<spark_context_id>/eventlog*`: the live
+`eventlog` and rolled `eventlog-YYYY-MM-DD--HH-MM.gz` files. The cluster and Spark context come from
+the path; any other file can be loaded with them named (`load_spark_event_log_files`).
+
+Each line is kept as written (`event_json`): event schemas drift between Spark versions (Overwatch's
+merged schema broke on `AccumulatorUpdates`, `Parent IDs`, `Updated Blocks`), so nothing here depends
+on a field's type; only the event name and its own time are read, as strings. A line that is not a
+JSON object with an `Event` goes to `bronze_quarantine` with file, line number and reason; the rest of
+its file loads. A line repeated within a Spark context (a rolled file overlapping the live one, a
+re-delivery) drops on its hash. Each file is tracked with its size: a file that grew since it was
+loaded (the live `eventlog` of a running cluster) is read again, and only its new lines land.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from overwatch.audit_log_loader import normalized_path
+from overwatch.bronze_tables import FILE_TRACKER, QUARANTINE, SPARK_EVENTS, insert_new_rows
+from overwatch.load_context import LoadContext
+from overwatch.run_log import LoadWindow
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame
+
+SOURCE_NAME = "spark_event_logs"
+# Files read per Spark job: bounds the driver's file list and the size of one merge.
+FILES_PER_BATCH = 200
+DELIVERY_GLOB = "*/eventlog/*/*/eventlog*"
+DELIVERY_PATH_PATTERN = r"/([^/]+)/eventlog/([^/]+)/([^/]+)/eventlog[^/]*$"
+PLAUSIBLE_EPOCH_MS = (946_684_800_000, 4_102_444_800_000)  # 2000-01-01 to 2100-01-01
+
+# The few fields read at load time, all as text: a string field accepts any JSON value, so no type
+# drift can fail a line. Where an event has its own time, the most specific comes first; a task's
+# Finish Time is 0 until it ends, and so is no time.
+EVENT_TIME_FIELDS = (
+    "Timestamp",
+    "`Completion Time`",
+    "`Submission Time`",
+    "time",
+    "`Task Info`.`Finish Time`",
+    "`Task Info`.`Launch Time`",
+    "`Stage Info`.`Completion Time`",
+    "`Stage Info`.`Submission Time`",
+)
+EVENT_FIELDS_SCHEMA = (
+    "Event string, Timestamp string, `Completion Time` string, `Submission Time` string, time string, "
+    "`Task Info` struct<`Launch Time`: string, `Finish Time`: string>, "
+    "`Stage Info` struct<`Submission Time`: string, `Completion Time`: string>, "
+    "_corrupt_record string"
+)
+
+
+@dataclass(frozen=True)
+class EventLogFile:
+    """One event log file and the Spark context it belongs to."""
+
+    path: str
+    cluster_id: str
+    spark_context_id: str
+
+
+def load_spark_event_logs(context: LoadContext, window: LoadWindow) -> int:
+    """Load every delivered event log file last written before the window's end that is new or has
+    grown since it was loaded; returns events inserted."""
+    root = (context.workspace.cluster_log_path or "").rstrip("/")
+    if not root:
+        context.report("spark event logs: no cluster_log_path configured, skipped")
+        return 0
+    delivered = []
+    for status in _file_statuses(context, f"{root}/{DELIVERY_GLOB}"):
+        match = re.search(DELIVERY_PATH_PATTERN, status["file_path"])
+        if match and status["modification_time"] < window.until_time:
+            delivered.append({**status, "cluster_id": match.group(1), "spark_context_id": match.group(3)})
+    if not delivered:
+        context.report(
+            f"spark event logs: no event logs under {root} before {window.until_time:%Y-%m-%d %H:%M}"
+        )
+    return _load_new_files(context, delivered)
+
+
+def load_spark_event_log_files(context: LoadContext, files: list[EventLogFile]) -> int:
+    """Load event log files outside the delivery layout (Spark history server logs, test fixtures),
+    each with its cluster and Spark context named; returns events inserted."""
+    listed = []
+    for item in files:
+        statuses = _file_statuses(context, item.path)
+        if not statuses:
+            raise FileNotFoundError(f"event log file {item.path} does not exist")
+        listed += [
+            {**status, "cluster_id": item.cluster_id, "spark_context_id": item.spark_context_id}
+            for status in statuses
+        ]
+    return _load_new_files(context, listed)
+
+
+def _file_statuses(context: LoadContext, pattern: str) -> list[dict]:
+    """Files matching a path or glob, listed through Hadoop's file system on the driver: no Spark job,
+    whatever the store (local, DBFS, S3, ADLS)."""
+    jvm = context.spark.sparkContext._jvm
+    assert jvm is not None
+    path = jvm.org.apache.hadoop.fs.Path(pattern)
+    statuses = path.getFileSystem(context.spark.sparkContext._jsc.hadoopConfiguration()).globStatus(path)
+    return [
+        {
+            # Spark reads by the plain path but reports lines' files by URI (`%20` for a space), the
+            # spelling kept everywhere else: tracker, bronze, quarantine.
+            "read_path": status.getPath().toString(),
+            "file_path": re.sub("^file:/+", "file:/", status.getPath().toUri().toString()),
+            "file_size": status.getLen(),
+            "modification_time": datetime.fromtimestamp(status.getModificationTime() / 1000, UTC),
+        }
+        for status in (statuses or [])
+        if status.isFile()
+    ]
+
+
+def _load_new_files(context: LoadContext, listed: list[dict]) -> int:
+    new_files = _new_or_grown_files(context, listed)
+    context.report(f"spark event logs: {len(new_files)} new or grown files")
+    inserted = 0
+    for batch_start in range(0, len(new_files), FILES_PER_BATCH):
+        batch = new_files[batch_start : batch_start + FILES_PER_BATCH]
+        inserted += _load_batch(context, batch)
+        context.report(
+            f"spark event logs: {batch_start + len(batch)}/{len(new_files)} files, {inserted} new events"
+        )
+    return inserted
+
+
+def _new_or_grown_files(context: LoadContext, listed: list[dict]) -> list[dict]:
+    from pyspark.sql import functions as F
+
+    tracked = {
+        row.file_path: row.file_size
+        for row in context.spark.table(context.target.bronze_table(FILE_TRACKER.name))
+        .where((F.col("organization_id") == context.organization_id) & (F.col("source") == SOURCE_NAME))
+        .select("file_path", "file_size")
+        .collect()
+    }
+    new_files = [
+        {**item, "tracked_size": tracked.get(item["file_path"])}
+        for item in listed
+        if tracked.get(item["file_path"]) != item["file_size"]
+    ]
+    return sorted(new_files, key=lambda item: item["file_path"])
+
+
+def _read_lines(context: LoadContext, batch: list[dict]) -> DataFrame:
+    """One row per line with its exact 1-based line number, without holding a whole file in one value.
+
+    Rows of one file split (a plain file read in parallel) are contiguous in one Spark partition and
+    so carry consecutive ids; a line's number is its id's offset in its split plus the lines of the
+    file's earlier splits. Gzip files are not splittable: each is one split.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    raw = context.spark.read.text([item["read_path"] for item in batch]).select(
+        normalized_path(F.col("_metadata.file_path")).alias("source_file"),
+        F.col("_metadata.file_block_start").alias("block_start"),
+        F.monotonically_increasing_id().alias("row_id"),
+        F.col("value").alias("raw_record"),
+    )
+    splits = raw.groupBy("source_file", "block_start").agg(
+        F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("split_lines")
+    )
+    earlier_splits = Window.partitionBy("source_file").orderBy("block_start")
+    split_offsets = splits.select(
+        "source_file",
+        "block_start",
+        "first_row_id",
+        F.coalesce(
+            F.sum("split_lines").over(earlier_splits.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0)
+        ).alias("lines_before"),
+    )
+    numbered = raw.join(F.broadcast(split_offsets), ["source_file", "block_start"]).select(
+        "source_file",
+        (F.col("row_id") - F.col("first_row_id") + F.col("lines_before") + 1).alias("line_number"),
+        "raw_record",
+    )
+    return numbered.where(F.trim("raw_record") != "")
+
+
+def _event_time_ms() -> Column:
+    from pyspark.sql import functions as F
+
+    # A field of the same name that is not an epoch time in milliseconds (a duration, seconds) is no time.
+    low, high = PLAUSIBLE_EPOCH_MS
+    times = [F.expr(f"try_cast(fields.{name} as bigint)") for name in EVENT_TIME_FIELDS]
+    return F.coalesce(*[F.when(time_ms.between(low, high), time_ms) for time_ms in times])
+
+
+def _utc_date(epoch_ms: Column) -> Column:
+    """The UTC date of an epoch time, whatever the session's time zone."""
+    from pyspark.sql import functions as F
+
+    return F.date_add(F.lit("1970-01-01").cast("date"), F.floor(epoch_ms / 86_400_000).cast("int"))
+
+
+def _parse(lines: DataFrame, files: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    # A syntax error nulls every field and keeps the line as `_corrupt_record`; a field of another type
+    # than expected (a nested object turned array) nulls that field only, and the event still loads.
+    fields = F.from_json("raw_record", EVENT_FIELDS_SCHEMA, {"columnNameOfCorruptRecord": "_corrupt_record"})
+    event = F.col("fields.Event")
+    rejection = (
+        # Never expected: the listing and the reader spell the file differently. Kept, not dropped.
+        F.when(F.col("spark_context_id").isNull(), F.lit("no Spark context known for the file"))
+        .when(event.isNotNull() & (F.trim(event) != ""), F.lit(None))
+        .when(
+            F.col("fields._corrupt_record").isNotNull(),
+            F.lit("malformed JSON: the line is not one complete JSON object"),
+        )
+        .otherwise(F.lit("no Event field: not a Spark listener event"))
+    )
+    with_fields = lines.join(F.broadcast(files), "source_file", "left").withColumn("fields", fields)
+    return with_fields.select(
+        "source_file",
+        "line_number",
+        "raw_record",
+        "cluster_id",
+        "spark_context_id",
+        "modification_time",
+        event.alias("event"),
+        _event_time_ms().alias("event_time_ms"),
+        rejection.alias("rejection_reason"),
+    )
+
+
+def _bronze_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    file_time_ms = F.expr("unix_millis(modification_time)")
+    event_date = F.coalesce(_utc_date(F.col("event_time_ms")), _utc_date(file_time_ms))
+    return parsed.where(F.col("rejection_reason").isNull()).select(
+        F.lit(context.organization_id).alias("organization_id"),
+        "cluster_id",
+        "spark_context_id",
+        "event",
+        "event_time_ms",
+        F.col("raw_record").alias("event_json"),
+        F.xxhash64("raw_record").alias("event_hash"),
+        "source_file",
+        "line_number",
+        F.lit(context.run_id).alias("load_run_id"),
+        F.current_timestamp().alias("loaded_at"),
+        event_date.alias("event_date"),
+    )
+
+
+def _quarantine_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    return parsed.where(F.col("rejection_reason").isNotNull()).select(
+        F.lit(context.organization_id).alias("organization_id"),
+        F.lit(SOURCE_NAME).alias("source"),
+        "source_file",
+        "line_number",
+        "raw_record",
+        F.col("rejection_reason").alias("reason"),
+        F.lit(context.run_id).alias("load_run_id"),
+        F.current_timestamp().alias("quarantined_at"),
+    )
+
+
+def _files_frame(context: LoadContext, batch: list[dict]) -> DataFrame:
+    return context.spark.createDataFrame(
+        [
+            (
+                item["file_path"],
+                item["file_size"],
+                item["modification_time"],
+                item["cluster_id"],
+                item["spark_context_id"],
+            )
+            for item in batch
+        ],
+        "source_file string, file_size bigint, modification_time timestamp, cluster_id string, "
+        "spark_context_id string",
+    )
+
+
+def _tracker_rows(context: LoadContext, files: DataFrame, parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    counts = parsed.groupBy("source_file").agg(
+        F.count_if(F.col("rejection_reason").isNull()).alias("record_count"),
+        F.count_if(F.col("rejection_reason").isNotNull()).alias("quarantined_count"),
+    )
+    return files.join(counts, "source_file", "left").select(
+        F.lit(context.organization_id).alias("organization_id"),
+        F.lit(SOURCE_NAME).alias("source"),
+        F.col("source_file").alias("file_path"),
+        "file_size",
+        "modification_time",
+        F.coalesce("record_count", F.lit(0)).cast("bigint").alias("record_count"),
+        F.coalesce("quarantined_count", F.lit(0)).cast("bigint").alias("quarantined_count"),
+        F.lit(context.run_id).alias("load_run_id"),
+        F.current_timestamp().alias("loaded_at"),
+    )
+
+
+def _forget_grown_files(context: LoadContext, batch: list[dict]) -> None:
+    """Drop the tracker rows of files that grew, so the insert-only tracker can record their new size."""
+    grown = [item["file_path"] for item in batch if item.get("tracked_size") is not None]
+    if not grown:
+        return
+    paths = ", ".join("'" + path.replace("'", "''") + "'" for path in grown)
+    context.spark.sql(
+        f"delete from {context.target.bronze_table(FILE_TRACKER.name)} "
+        f"where organization_id = '{context.organization_id}' and source = '{SOURCE_NAME}' "
+        f"and file_path in ({paths})"
+    )
+
+
+def _load_batch(context: LoadContext, batch: list[dict]) -> int:
+    files = _files_frame(context, batch)
+    parsed = _parse(_read_lines(context, batch), files).cache()
+    try:
+        spark, target = context.spark, context.target
+        inserted = insert_new_rows(spark, target, SPARK_EVENTS, _bronze_rows(context, parsed))
+        insert_new_rows(spark, target, QUARANTINE, _quarantine_rows(context, parsed))
+        # The tracker is written last: a run killed before this line re-reads the files, and the
+        # merges above make that re-read add nothing.
+        _forget_grown_files(context, batch)
+        insert_new_rows(spark, target, FILE_TRACKER, _tracker_rows(context, files, parsed))
+    finally:
+        parsed.unpersist()
+    return inserted
