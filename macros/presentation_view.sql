@@ -1,6 +1,7 @@
 {#- Body of a presentation view: the calling model's own documented (contracted) columns, read from the
     latest version of a gold model. ref() without a version resolves to the model's latest version (the
-    highest one unless latest_version pins it), so adding a gold v2 re-points the view with no edit here. -#}
+    highest one unless latest_version pins it), so adding a gold v2 re-points the view with no edit here.
+    Columns flagged as personal data in the .yml are masked (macros/personal_data.sql). -#}
 {% macro presentation_view(gold_model_name) %}
     {%- set gold_relation = ref(gold_model_name) -%}
     {%- set column_names = model.columns.keys() | list -%}
@@ -11,7 +12,14 @@
     {%- endif %}
 select
     {%- for column_name in column_names %}
+    {%- set personal_data = personal_data_kind(model.columns[column_name]) %}
+    {%- if personal_data == 'path' %}
+    {{ mask_workspace_path(column_name) }} as {{ column_name }}{{ ',' if not loop.last }}
+    {%- elif personal_data %}
+    {{ mask_personal_data(column_name) }} as {{ column_name }}{{ ',' if not loop.last }}
+    {%- else %}
     {{ column_name }}{{ ',' if not loop.last }}
+    {%- endif %}
     {%- endfor %}
 from {{ gold_relation }}
 {%- endmacro %}

@@ -25,6 +25,10 @@ configured_prices as (
     select
         'serverless' as sku,
         {{ prices['serverless'] }} as contract_price
+    union all
+    select
+        'sql_pro' as sku,
+        {{ prices.get('sql_pro', 0.55) }} as contract_price
 
 )
 

@@ -1,0 +1,201 @@
+{#- Overwatch's notebookCommands: each notebook command run (verbose audit `runCommand` events) with an
+    ESTIMATED DBU cost: for every cluster state the command overlaps, that state's DBU cost times the
+    share of the state the command's run covers (overlap / state duration), summed. It is an estimate,
+    not a bill: concurrent commands on one cluster are each charged the whole cluster for their time, and
+    idle time between commands is charged to none. The audit event time is taken as the command start, as
+    Overwatch does. Without verbose audit logs there are no runCommand events and this model is empty. -#}
+
+with
+
+run_command_events as (
+
+    select
+        audit_log_bronze.organization_id,
+        audit_log_bronze.timestamp as command_start_ms,
+        audit_log_bronze.requestParams['notebookId'] as notebook_id,
+        audit_log_bronze.requestParams['clusterId'] as cluster_id,
+        audit_log_bronze.requestParams['commandId'] as command_id,
+        audit_log_bronze.requestParams['commandText'] as command_text,
+        audit_log_bronze.requestParams['commandLanguage'] as command_language,
+        cast(audit_log_bronze.requestParams['executionTime'] as double) as execution_time_s,
+        audit_log_bronze.requestParams['status'] as status,
+        audit_log_bronze.sourceIPAddress as source_ip_address,
+        audit_log_bronze.userIdentity.email as user_email,
+        audit_log_bronze.userAgent as user_agent,
+        audit_log_bronze.requestId as request_id,
+        audit_log_bronze.response
+    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
+    where
+        audit_log_bronze.serviceName = 'notebook'
+        and audit_log_bronze.actionName = 'runCommand'
+        and audit_log_bronze.requestParams['notebookId'] is not null
+
+),
+
+commands as (
+
+    select
+        *,
+        command_start_ms + cast(round(coalesce(execution_time_s, 0) * 1000) as bigint) as command_end_ms
+    from run_command_events
+
+),
+
+cluster_states as (
+
+    select
+        organization_id,
+        cluster_id,
+        unixTimeMS_state_start as state_start_ms,
+        unixTimeMS_state_end as state_end_ms,
+        cluster_name,
+        custom_tags,
+        node_type_id,
+        current_num_workers,
+        total_dbus,
+        total_DBU_cost
+    from {{ ref('cluster_state_fact') }}
+    where unixTimeMS_state_end > unixTimeMS_state_start
+
+),
+
+command_state_overlaps as (
+
+    -- A command of zero duration still falls in the state running at its start.
+    select
+        commands.organization_id,
+        commands.command_id,
+        commands.command_start_ms,
+        cluster_states.state_start_ms,
+        cluster_states.cluster_name,
+        cluster_states.custom_tags,
+        cluster_states.node_type_id,
+        cluster_states.current_num_workers,
+        cast(
+            least(cluster_states.state_end_ms, commands.command_end_ms)
+            - greatest(cluster_states.state_start_ms, commands.command_start_ms)
+            as double
+        ) / (cluster_states.state_end_ms - cluster_states.state_start_ms) as state_share,
+        cluster_states.total_dbus,
+        cluster_states.total_DBU_cost
+    from commands
+    inner join cluster_states
+        on
+            commands.organization_id = cluster_states.organization_id
+            and commands.cluster_id = cluster_states.cluster_id
+            and cluster_states.state_start_ms <= commands.command_start_ms + greatest(
+                commands.command_end_ms - commands.command_start_ms - 1, 0
+            )
+            and commands.command_start_ms < cluster_states.state_end_ms
+
+),
+
+command_costs as (
+
+    select
+        organization_id,
+        command_id,
+        command_start_ms,
+        count(*) as overlapping_states,
+        sum(total_dbus * state_share) as estimated_dbus,
+        sum(total_DBU_cost * state_share) as estimated_dbu_cost,
+        -- The cluster as it was when the command started.
+        min_by(cluster_name, state_start_ms) as cluster_name,
+        min_by(custom_tags, state_start_ms) as custom_tags,
+        min_by(node_type_id, state_start_ms) as node_type_id,
+        min_by(current_num_workers, state_start_ms) as node_count
+    from command_state_overlaps
+    group by organization_id, command_id, command_start_ms
+
+),
+
+notebook_paths as (
+
+    select
+        organization_id,
+        notebook_id,
+        unixTimeMS as path_time_ms,
+        notebook_path,
+        notebook_name
+    from {{ ref('notebook') }}
+    where notebook_path is not null
+
+),
+
+command_notebook_candidates as (
+
+    -- The notebook's path as of the command: its latest known path at or before it, else its first one after.
+    select
+        commands.organization_id,
+        commands.command_id,
+        commands.command_start_ms,
+        notebook_paths.notebook_path,
+        notebook_paths.notebook_name,
+        row_number() over (
+            partition by commands.organization_id, commands.command_id, commands.command_start_ms
+            order by
+                case when notebook_paths.path_time_ms <= commands.command_start_ms then 0 else 1 end,
+                case
+                    when notebook_paths.path_time_ms <= commands.command_start_ms then -notebook_paths.path_time_ms
+                    else notebook_paths.path_time_ms
+                end
+        ) as path_rank
+    from commands
+    inner join notebook_paths
+        on
+            commands.organization_id = notebook_paths.organization_id
+            and commands.notebook_id = notebook_paths.notebook_id
+
+),
+
+command_notebooks as (
+
+    select
+        organization_id,
+        command_id,
+        command_start_ms,
+        notebook_path,
+        notebook_name
+    from command_notebook_candidates
+    where path_rank = 1
+
+)
+
+select
+    commands.organization_id,
+    {{ workspace_name('commands.organization_id') }} as workspace_name,
+    commands.cluster_id,
+    commands.notebook_id,
+    to_date(timestamp_millis(commands.command_start_ms)) as date,
+    timestamp_millis(commands.command_start_ms) as timestamp,
+    command_notebooks.notebook_path,
+    command_notebooks.notebook_name,
+    commands.command_id,
+    commands.command_text,
+    commands.command_language,
+    commands.execution_time_s,
+    commands.source_ip_address,
+    commands.user_email,
+    command_costs.estimated_dbus,
+    command_costs.estimated_dbu_cost,
+    coalesce(command_costs.overlapping_states, 0) as overlapping_states,
+    commands.status,
+    command_costs.cluster_name,
+    command_costs.custom_tags,
+    command_costs.node_type_id,
+    command_costs.node_count,
+    commands.response,
+    commands.user_agent,
+    commands.request_id,
+    commands.command_start_ms as unixTimeMS
+from commands
+left join command_costs
+    on
+        commands.organization_id = command_costs.organization_id
+        and commands.command_id = command_costs.command_id
+        and commands.command_start_ms = command_costs.command_start_ms
+left join command_notebooks
+    on
+        commands.organization_id = command_notebooks.organization_id
+        and commands.command_id = command_notebooks.command_id
+        and commands.command_start_ms = command_notebooks.command_start_ms

@@ -1,0 +1,120 @@
+{#- Overwatch's notebook: the life of each notebook from the audit log (created, imported, cloned,
+    renamed, moved, attached to and detached from clusters, deleted, restored). The notebook id stays the
+    same across renames and moves; the path after each action is carried forward by id, because a rename
+    names only the new name (and parent folder) and a delete may name only the notebook. Only successful
+    requests change a notebook, so only those are kept. -#}
+{%- set notebook_actions = [
+    'createNotebook', 'importNotebook', 'cloneNotebook', 'renameNotebook', 'moveNotebook',
+    'deleteNotebook', 'restoreNotebook', 'attachNotebook', 'detachNotebook',
+] -%}
+
+with
+
+notebook_events as (
+
+    select
+        audit_log_bronze.organization_id,
+        audit_log_bronze.timestamp as unix_time_ms,
+        audit_log_bronze.actionName as action_name,
+        audit_log_bronze.requestParams['notebookId'] as notebook_id,
+        audit_log_bronze.requestParams['clusterId'] as cluster_id,
+        audit_log_bronze.requestParams['path'] as request_path,
+        audit_log_bronze.requestParams['oldName'] as old_name,
+        audit_log_bronze.requestParams['newName'] as new_name,
+        audit_log_bronze.requestParams['oldPath'] as old_path,
+        audit_log_bronze.requestParams['newPath'] as new_path,
+        audit_log_bronze.requestParams['parentPath'] as parent_path,
+        audit_log_bronze.requestParams['notebookName'] as request_notebook_name,
+        audit_log_bronze.userIdentity.email as user_email,
+        audit_log_bronze.requestId as request_id,
+        audit_log_bronze.response
+    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
+    where
+        audit_log_bronze.serviceName = 'notebook'
+        and audit_log_bronze.actionName in (
+            {%- for action in notebook_actions %}
+                '{{ action }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+        and audit_log_bronze.response.statusCode between 200 and 299
+        and audit_log_bronze.requestParams['notebookId'] is not null
+
+),
+
+named_paths as (
+
+    -- The path each event itself states: after a move its new path; after a rename the parent folder
+    -- and new name when the event names the folder; otherwise the path the request carries.
+    select
+        *,
+        case
+            when action_name = 'moveNotebook' then new_path
+            when action_name = 'renameNotebook' then concat(parent_path, '/', new_name)
+            else request_path
+        end as stated_path_after
+    from notebook_events
+
+),
+
+renames_resolved as (
+
+    -- A rename without its parent folder keeps the folder of the notebook's previous path.
+    select
+        *,
+        case
+            when action_name = 'renameNotebook' and stated_path_after is null
+                then concat(
+                        regexp_extract(last_value(stated_path_after, true) over earlier_events, '^(.*)/[^/]*$', 1),
+                        '/',
+                        new_name
+                    )
+            else stated_path_after
+        end as resolved_path_after
+    from named_paths
+    window earlier_events as (
+        partition by organization_id, notebook_id
+        order by unix_time_ms, request_id
+        rows between unbounded preceding and 1 preceding
+    )
+
+),
+
+paths_carried as (
+
+    select
+        *,
+        last_value(resolved_path_after, true) over earlier_events as previous_path,
+        coalesce(resolved_path_after, last_value(resolved_path_after, true) over earlier_events) as path_after
+    from renames_resolved
+    window earlier_events as (
+        partition by organization_id, notebook_id
+        order by unix_time_ms, request_id
+        rows between unbounded preceding and 1 preceding
+    )
+
+)
+
+select
+    organization_id,
+    {{ workspace_name('organization_id') }} as workspace_name,
+    notebook_id,
+    coalesce(regexp_extract(path_after, '[^/]*$', 0), request_notebook_name) as notebook_name,
+    path_after as notebook_path,
+    cluster_id,
+    action_name as action,
+    unix_time_ms as unixTimeMS,
+    timestamp_millis(unix_time_ms) as timestamp,
+    to_date(timestamp_millis(unix_time_ms)) as date,
+    case
+        when action_name = 'renameNotebook' then coalesce(old_name, regexp_extract(previous_path, '[^/]*$', 0))
+    end as old_name,
+    case
+        when action_name in ('renameNotebook', 'moveNotebook') then coalesce(old_path, previous_path)
+    end as old_path,
+    case when action_name = 'renameNotebook' then new_name end as new_name,
+    case when action_name in ('renameNotebook', 'moveNotebook') then path_after end as new_path,
+    coalesce(parent_path, regexp_extract(path_after, '^(.*)/[^/]*$', 1)) as parent_path,
+    user_email,
+    request_id,
+    response
+from paths_carried

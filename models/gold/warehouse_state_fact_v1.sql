@@ -1,0 +1,201 @@
+{#- Overwatch's warehouseStateFact: every SQL warehouse state with the warehouse's spec as of the state
+    start, its DBUs (DBUs per hour of its size, per cluster, times the clusters running, times the hours
+    in the state, where Databricks bills the state) and, beyond Overwatch, its SKU (classic, pro or
+    serverless) and DBU cost at the contract price. A resize starts a state (RESIZED), so the new size
+    prices the state from the resize on. A billable state whose size is not in sql_warehouse_dbus has
+    null DBUs and cost, never a silent 0. -#}
+{%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
+
+with
+
+warehouse_states as (
+
+    select
+        organization_id,
+        warehouse_id,
+        state,
+        state_start_ms,
+        state_end_ms,
+        timestamp_state_start,
+        timestamp_state_end,
+        state_start_date,
+        is_running,
+        current_num_clusters,
+        uptime_since_restart_s as restart_uptime_s,
+        uptime_in_state_s as state_uptime_s,
+        uptime_in_state_h as state_uptime_h,
+        cloud_billable,
+        databricks_billable,
+        state_dates,
+        days_in_state,
+        is_open
+    from {{ ref('warehouse_state_detail_silver') }}
+
+),
+
+warehouse_specs as (
+
+    select
+        organization_id,
+        warehouse_id,
+        unix_time_ms as spec_time_ms,
+        warehouse_name,
+        tags,
+        cluster_size,
+        max_num_clusters,
+        warehouse_type,
+        coalesce(enable_serverless_compute, false) as enable_serverless_compute
+    from {{ ref('warehouse_spec_silver') }}
+
+),
+
+warehouse_dbus as (
+
+    select
+        warehouse_size,
+        cast(dbus_per_hour as double) as dbus_per_hour,
+        active_from,
+        coalesce(active_until, {{ far_future }}) as active_until
+    from {{ ref('sql_warehouse_dbus') }}
+
+),
+
+contract_prices as (
+
+    select
+        sku,
+        contract_price,
+        active_from,
+        coalesce(active_until, {{ far_future }}) as active_until
+    from {{ ref('dbu_contract_prices') }}
+
+),
+
+state_spec_candidates as (
+
+    -- The spec in force at the state start: the warehouse's latest spec action at or before it, else
+    -- (a state logged before the first known action) its first action after it.
+    select
+        warehouse_states.organization_id,
+        warehouse_states.warehouse_id,
+        warehouse_states.state_start_ms,
+        warehouse_specs.warehouse_name,
+        warehouse_specs.tags,
+        warehouse_specs.cluster_size,
+        warehouse_specs.max_num_clusters,
+        warehouse_specs.warehouse_type,
+        warehouse_specs.enable_serverless_compute,
+        row_number() over (
+            partition by
+                warehouse_states.organization_id, warehouse_states.warehouse_id, warehouse_states.state_start_ms
+            order by
+                case when warehouse_specs.spec_time_ms <= warehouse_states.state_start_ms then 0 else 1 end,
+                case
+                    when warehouse_specs.spec_time_ms <= warehouse_states.state_start_ms
+                        then -warehouse_specs.spec_time_ms
+                    else warehouse_specs.spec_time_ms
+                end
+        ) as spec_rank
+    from warehouse_states
+    left join warehouse_specs
+        on
+            warehouse_states.organization_id = warehouse_specs.organization_id
+            and warehouse_states.warehouse_id = warehouse_specs.warehouse_id
+
+),
+
+state_specs as (
+
+    select
+        organization_id,
+        warehouse_id,
+        state_start_ms,
+        warehouse_name,
+        tags,
+        cluster_size,
+        max_num_clusters,
+        warehouse_type,
+        {{ warehouse_sku('enable_serverless_compute', 'warehouse_type') }} as sku
+    from state_spec_candidates
+    where spec_rank = 1
+
+),
+
+priced_states as (
+
+    select
+        warehouse_states.*,
+        state_specs.warehouse_name,
+        state_specs.tags,
+        state_specs.cluster_size,
+        state_specs.warehouse_type,
+        state_specs.sku,
+        case
+            when
+                warehouse_states.is_running
+                then coalesce(state_specs.max_num_clusters, warehouse_states.current_num_clusters)
+            else 0
+        end as target_num_clusters,
+        contract_prices.contract_price as dbu_rate,
+        warehouse_dbus.dbus_per_hour
+    from warehouse_states
+    left join state_specs
+        on
+            warehouse_states.organization_id = state_specs.organization_id
+            and warehouse_states.warehouse_id = state_specs.warehouse_id
+            and warehouse_states.state_start_ms = state_specs.state_start_ms
+    left join contract_prices
+        on
+            state_specs.sku = contract_prices.sku
+            and warehouse_states.timestamp_state_start >= contract_prices.active_from
+            and warehouse_states.timestamp_state_start < contract_prices.active_until
+    left join warehouse_dbus
+        on
+            state_specs.cluster_size = warehouse_dbus.warehouse_size
+            and warehouse_states.timestamp_state_start >= warehouse_dbus.active_from
+            and warehouse_states.timestamp_state_start < warehouse_dbus.active_until
+
+),
+
+state_dbus as (
+
+    select
+        *,
+        case
+            when not databricks_billable then cast(0 as double)
+            else dbus_per_hour * current_num_clusters * state_uptime_h
+        end as total_dbus
+    from priced_states
+
+)
+
+select
+    organization_id,
+    {{ workspace_name('organization_id') }} as workspace_name,
+    warehouse_id,
+    warehouse_name,
+    tags,
+    state_start_date,
+    state_start_ms as unixTimeMS_state_start,
+    state_end_ms as unixTimeMS_state_end,
+    timestamp_state_start,
+    timestamp_state_end,
+    state,
+    cluster_size,
+    current_num_clusters,
+    target_num_clusters,
+    restart_uptime_s as uptime_since_restart_S,
+    state_uptime_s as uptime_in_state_S,
+    state_uptime_h as uptime_in_state_H,
+    cloud_billable,
+    databricks_billable,
+    warehouse_type,
+    state_dates,
+    days_in_state,
+    sku,
+    dbu_rate,
+    dbus_per_hour,
+    total_dbus,
+    total_dbus * dbu_rate as total_DBU_cost,
+    is_open as is_state_open
+from state_dbus

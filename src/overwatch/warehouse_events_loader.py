@@ -1,0 +1,129 @@
+"""SQL warehouse state events into `warehouse_events_bronze`, in the columns of
+`system.compute.warehouse_events`.
+
+On Databricks the system table is read; where a workspace names `warehouse_events_path` (the sample
+workspace), JSON-lines files of the same columns under `<path>/workspaceId=<id>/` are read instead, and
+a line that is not a complete event goes to `bronze_quarantine` with its file, line and reason. Events
+reach the system table late, so each window re-reads a day before it; the merge adds nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from overwatch.audit_log_loader import normalized_path
+from overwatch.bronze_tables import QUARANTINE, WAREHOUSE_EVENTS, insert_new_rows
+from overwatch.load_context import LoadContext
+from overwatch.run_log import LoadWindow
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+SOURCE_NAME = "warehouse_events"
+LOOKBACK = timedelta(days=1)
+EVENT_SCHEMA = (
+    "account_id string, workspace_id string, warehouse_id string, event_type string, "
+    "cluster_count int, event_time timestamp"
+)
+EVENT_SCHEMA_COLUMNS = tuple(field.split()[0] for field in EVENT_SCHEMA.split(", "))
+REQUIRED_FIELDS = ("warehouse_id", "event_type", "event_time")
+MALFORMED_LINE = "malformed JSON: the line is not one complete JSON object"
+
+
+def load_warehouse_events(context: LoadContext, window: LoadWindow) -> int:
+    """Load this workspace's warehouse events of the window (and the day before); returns rows inserted."""
+    from pyspark.sql import functions as F
+
+    events = _events_from_source(context)
+    if events is None:
+        return 0
+    in_window = events.where(
+        (F.col("event_time") >= F.lit(window.from_time - LOOKBACK))
+        & (F.col("event_time") < F.lit(window.until_time))
+    ).select(
+        F.lit(context.organization_id).alias("organization_id"),
+        "account_id",
+        "workspace_id",
+        "warehouse_id",
+        "event_type",
+        F.col("cluster_count").cast("int").alias("cluster_count"),
+        "event_time",
+        "source_file",
+        F.lit(context.run_id).alias("load_run_id"),
+        F.current_timestamp().alias("loaded_at"),
+    )
+    inserted = insert_new_rows(context.spark, context.target, WAREHOUSE_EVENTS, in_window)
+    context.report(f"warehouse events: {inserted} new events")
+    return inserted
+
+
+def _events_from_source(context: LoadContext) -> DataFrame | None:
+    from pyspark.sql import functions as F
+
+    if context.workspace.warehouse_events_path:
+        return _events_from_files(context)
+    if context.target.is_local:
+        context.report("warehouse events: no warehouse_events_path and no system table locally; skipped")
+        return None
+    table_name = context.workspace.warehouse_events_table
+    return (
+        context.spark.table(table_name)
+        .where(F.col("workspace_id") == context.organization_id)
+        .select(*EVENT_SCHEMA_COLUMNS, F.lit(table_name).alias("source_file"))
+    )
+
+
+def _events_from_files(context: LoadContext) -> DataFrame | None:
+    """Parsed events of the workspace's files; bad lines are quarantined on the way."""
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import functions as F
+
+    root = (context.workspace.warehouse_events_path or "").rstrip("/")
+    folder = f"{root}/workspaceId={context.organization_id}"
+    try:
+        files = (
+            context.spark.read.option("recursiveFileLookup", "true")
+            .option("pathGlobFilter", "*.json")
+            .text(folder, wholetext=True)
+        )
+    except AnalysisException as error:
+        if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
+            context.report(f"warehouse events: no folder at {folder} yet")
+            return None
+        raise
+    lines = files.select(
+        normalized_path(F.col("_metadata.file_path")).alias("source_file"),
+        F.posexplode(F.split("value", "\n")).alias("line_index", "raw_record"),
+    ).where(F.trim("raw_record") != "")
+    parsed = lines.select(
+        "source_file",
+        (F.col("line_index") + 1).alias("line_number"),
+        "raw_record",
+        F.from_json("raw_record", EVENT_SCHEMA).alias("event"),
+        F.from_json("raw_record", "map<string, string>").alias("all_fields"),
+    )
+    missing = F.array_compact(
+        F.array(*[F.when(F.col(f"event.{name}").isNull(), F.lit(name)) for name in REQUIRED_FIELDS])
+    )
+    checked = parsed.withColumn(
+        "reason",
+        F.when(
+            F.col("all_fields").isNull(), F.lit("malformed JSON: the line is not one complete JSON object")
+        ).when(
+            F.size(missing) > 0,
+            F.concat(F.lit("missing or mistyped required field(s): "), F.array_join(missing, ", ")),
+        ),
+    )
+    quarantined = checked.where(F.col("reason").isNotNull()).select(
+        F.lit(context.organization_id).alias("organization_id"),
+        F.lit(SOURCE_NAME).alias("source"),
+        "source_file",
+        "line_number",
+        "raw_record",
+        "reason",
+        F.lit(context.run_id).alias("load_run_id"),
+        F.current_timestamp().alias("quarantined_at"),
+    )
+    insert_new_rows(context.spark, context.target, QUARANTINE, quarantined)
+    return checked.where(F.col("reason").isNull()).select("event.*", "source_file")
