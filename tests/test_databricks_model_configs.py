@@ -12,7 +12,10 @@ answer decides the SQL (full rebuild or only new rows), so those models need a c
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -156,10 +159,33 @@ def test_shipped_queries_compile_for_databricks_and_read_presentation_views_only
         )
 
 
-def test_the_bundle_passes_the_analysts_group_to_dbt():
+def test_the_bundle_passes_the_deployment_configs_dbt_vars_to_dbt(tmp_path: Path):
+    """Contract prices, workspace names, personal-data settings and the analysts group reach the dbt
+    task through one bundle variable, filled from the deployment config by `overwatch dbt-vars`."""
     bundle_dir = Path(__file__).resolve().parents[1]
     job = yaml.safe_load((bundle_dir / "resources" / "overwatch_job.yml").read_text())["resources"]["jobs"]
     dbt_task = next(task["dbt_task"] for task in job["overwatch"]["tasks"] if "dbt_task" in task)
     arguments = shlex.split(dbt_task["commands"][-1])
-    assert json.loads(arguments[arguments.index("--vars") + 1]) == {"analysts_group": "${var.analysts_group}"}
-    assert "analysts_group" in yaml.safe_load((bundle_dir / "databricks.yml").read_text())["variables"]
+    assert arguments[arguments.index("--vars") + 1] == "${var.dbt_vars}"
+    variables = yaml.safe_load((bundle_dir / "databricks.yml").read_text())["variables"]
+    assert json.loads(variables["dbt_vars"]["default"]) == {"analysts_group": "overwatch-analysts"}
+
+    config = yaml.safe_load((bundle_dir / "config" / "deployment.example.yml").read_text())
+    config["analysts_group"] = "finops-readers"
+    config["dbu_contract_prices"]["automated"] = 0.123
+    config_path = tmp_path / "deployment.yml"
+    config_path.write_text(yaml.safe_dump(config))
+    printed = subprocess.run(
+        [sys.executable, "-m", "overwatch", "dbt-vars", "--config", str(config_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **{workspace["token_env_var"]: "unused" for workspace in config["workspaces"]}},
+    )
+    # As the job runs it: the printed JSON inside the dbt command's single quotes.
+    command = shlex.split(dbt_task["commands"][-1].replace("${var.dbt_vars}", printed.stdout.strip()))
+    dbt_vars = json.loads(command[command.index("--vars") + 1])
+    assert dbt_vars["analysts_group"] == "finops-readers"
+    assert dbt_vars["dbu_contract_prices"]["automated"] == 0.123
+    organization_ids = {str(workspace["organization_id"]) for workspace in config["workspaces"]}
+    assert set(dbt_vars["workspace_names"]) == organization_ids

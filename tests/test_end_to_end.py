@@ -20,8 +20,10 @@ from overwatch.bronze_tables import (
 )
 from overwatch.dbt_runner import run_dbt
 from overwatch.demo import serve_and_load
+from overwatch.deployment_config import Scope
 from overwatch.lakehouse import load_target
 from overwatch.layer_summary import count_rows_per_layer, format_summary
+from overwatch.pipeline import modules_to_run
 from overwatch.run_log import LoadWindow
 from overwatch.sample_workspace import generate_sample_workspace
 
@@ -101,12 +103,14 @@ def counts_by_workspace(spark, target, table_name: str) -> dict[str, int]:
     return {row.organization_id: row["count"] for row in rows}
 
 
-def test_every_module_of_every_workspace_succeeds_in_both_runs(first_run, first_load, sample):
+def test_every_module_of_every_workspace_succeeds_in_both_runs(first_run, loaded, sample):
     manifest, _ = sample
+    config, first_load = loaded
     first_summary, _states = first_run
+    assert len(modules_to_run(config)) == len(Scope)
     for summary in (first_summary, first_load):
-        assert not summary.failed
-        assert len(summary.module_runs) == 10 * len(manifest.workspaces)
+        assert not summary.failed, [(run.module_name, run.error_message) for run in summary.failed]
+        assert len(summary.module_runs) == len(Scope) * len(manifest.workspaces)
     assert {run.window.from_time for run in first_load.module_runs} == {
         manifest.start_time + timedelta(days=4)
     }
@@ -176,7 +180,8 @@ def test_dbt_build_passes_and_fills_every_layer(spark, second_build, sample):
     assert rows[("presentation", "cluster")] == rows[("gold", "cluster_v1")] > 0
     assert rows[("presentation", "clusterstatefact")] == rows[("gold", "cluster_state_fact_v1")] > 0
     assert rows[("silver", "cluster_spec_silver")] > 0
-    assert rows[("presentation", "jobruncostpotentialfact")] == rows[("gold", "job_run_cost_potential_fact_v1")] > 0
+    run_costs = rows[("gold", "job_run_cost_potential_fact_v1")]
+    assert rows[("presentation", "jobruncostpotentialfact")] == run_costs > 0
     workspaces = spark.table(f"{SCHEMA}_presentation.cluster").select("organization_id", "workspace_name")
     assert {tuple(row) for row in workspaces.distinct().collect()} == {
         (workspace.organization_id, workspace.workspace_name) for workspace in manifest.workspaces
@@ -192,7 +197,10 @@ def test_every_started_task_run_on_a_job_cluster_is_given_a_cost(spark, second_b
         """
     )
     costed = spark.sql(
-        f"select organization_id, run_id from {SCHEMA}_presentation.jobRunCostPotentialFact where total_cost > 0"
+        f"""
+        select organization_id, run_id from {SCHEMA}_presentation.jobRunCostPotentialFact
+        where total_cost > 0
+        """
     )
     assert started_on_job_clusters.count() > 0
     assert started_on_job_clusters.subtract(costed).count() == 0

@@ -50,6 +50,17 @@ def test_every_documented_column_is_described_and_models_document_columns(manife
     assert problems == []
 
 
+def test_column_descriptions_fit_the_metastore(manifest: dict):
+    """persist_docs writes column descriptions as comments; the Hive metastore keeps 256 characters."""
+    too_long = [
+        f"{node['unique_id']}.{name} ({len(column['description'])})"
+        for node in project_nodes(manifest, {"model", "snapshot", "seed"})
+        for name, column in node["columns"].items()
+        if len(column["description"]) > 256
+    ]
+    assert too_long == []
+
+
 def test_every_model_has_a_test_on_its_key(manifest: dict):
     tested = set()
     for node in manifest["nodes"].values():

@@ -43,6 +43,9 @@ SNAPSHOT_ENDPOINTS: dict[str, ListEndpoint] = {
     "instance_profiles": ListEndpoint(
         "GET", "/api/2.0/instance-profiles/list", "instance_profiles", "instance_profile_arn"
     ),
+    # Every token of the workspace (admin API): metadata only, the API never returns a token value.
+    "tokens": ListEndpoint("GET", "/api/2.0/token-management/tokens", "token_infos", "token_id"),
+    "global_init_scripts": ListEndpoint("GET", "/api/2.0/global-init-scripts", "scripts", "script_id"),
 }
 
 

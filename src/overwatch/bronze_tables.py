@@ -137,6 +137,29 @@ FILE_TRACKER = BronzeTable(
     ("organization_id", "source", "file_path"),
 )
 
+# One row per distinct line of a Spark event log, kept as written: event schemas drift across Spark
+# versions, so silver parses `event_json`. A line repeated in a rotated or re-delivered file drops on
+# its hash within its Spark context.
+SPARK_EVENTS = BronzeTable(
+    "spark_events_bronze",
+    """
+    organization_id string,
+    cluster_id string,
+    spark_context_id string,
+    event string,
+    event_time_ms bigint,
+    event_json string,
+    event_hash bigint,
+    source_file string,
+    line_number bigint,
+    load_run_id string,
+    loaded_at timestamp,
+    event_date date
+    """,
+    ("organization_id", "cluster_id", "spark_context_id", "event_hash"),
+    partition_column="event_date",
+)
+
 PIPELINE_REPORT = BronzeTable(
     "pipeline_report",
     """
@@ -161,6 +184,8 @@ API_SNAPSHOT_ENTITIES = (
     "sql_warehouses",
     "cluster_policies",
     "instance_profiles",
+    "tokens",
+    "global_init_scripts",
 )
 
 
@@ -174,15 +199,56 @@ def api_snapshot_table(entity: str) -> BronzeTable:
 
 JOB_RUNS = api_snapshot_table("job_runs")
 
+# SQL warehouse state changes, in the columns of system.compute.warehouse_events.
+WAREHOUSE_EVENTS = BronzeTable(
+    "warehouse_events_bronze",
+    """
+    organization_id string,
+    account_id string,
+    workspace_id string,
+    warehouse_id string,
+    event_type string,
+    cluster_count int,
+    event_time timestamp,
+    source_file string,
+    load_run_id string,
+    loaded_at timestamp
+    """,
+    ("organization_id", "warehouse_id", "event_type", "event_time"),
+)
+
+# One row per version of a query as the query history API listed it: a query still running when
+# listed lands again, under its final status and end time, once a later load sees it finished.
+SQL_QUERY_HISTORY = BronzeTable(
+    "sql_query_history_bronze",
+    """
+    organization_id string,
+    query_id string,
+    warehouse_id string,
+    status string,
+    is_final boolean,
+    query_start_time_ms bigint,
+    query_end_time_ms bigint,
+    raw_json string,
+    source_request string,
+    load_run_id string,
+    loaded_at timestamp
+    """,
+    ("organization_id", "query_id", "status", "query_end_time_ms"),
+)
+
 ALL_TABLES = (
     AUDIT_LOG,
     CLUSTER_EVENTS,
     CLUSTER_USAGE_REFERENCE,
+    SPARK_EVENTS,
     QUARANTINE,
     FILE_TRACKER,
     PIPELINE_REPORT,
     *(api_snapshot_table(entity) for entity in API_SNAPSHOT_ENTITIES),
     JOB_RUNS,
+    WAREHOUSE_EVENTS,
+    SQL_QUERY_HISTORY,
 )
 
 

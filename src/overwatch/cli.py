@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -40,6 +41,13 @@ def _generate(arguments: argparse.Namespace) -> int:
         seed=arguments.seed,
     )
     print(f"sample workspace written to {arguments.output} ({manifest.start_date} to {manifest.end_date})")
+    return 0
+
+
+def _dbt_vars(arguments: argparse.Namespace) -> int:
+    from overwatch.deployment_config import load_config
+
+    print(json.dumps(load_config(arguments.config).dbt_vars(), sort_keys=True))
     return 0
 
 
@@ -93,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sample_options(generate, days=7, workspaces=2, size="small")
     generate.add_argument("--seed", type=int, default=42)
     generate.set_defaults(handler=_generate)
+
+    dbt_vars = commands.add_parser(
+        "dbt-vars", help="print the dbt vars of a deployment config as JSON (the bundle's dbt_vars variable)"
+    )
+    dbt_vars.add_argument("--config", type=Path, required=True, help="deployment config YAML")
+    dbt_vars.set_defaults(handler=_dbt_vars)
 
     demo = commands.add_parser("demo", help="generate, serve, load, dbt build, docs, summary")
     _add_sample_options(demo, days=7, workspaces=2, size="medium")

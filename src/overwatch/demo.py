@@ -42,6 +42,8 @@ def demo_config(manifest: SampleWorkspaceManifest, api_hosts: dict[str, str], sa
                 "api_host": api_hosts[workspace.organization_id],
                 "token_env_var": DEMO_TOKEN_VARIABLE,
                 "audit_log_path": str((sample_dir / "audit_logs").resolve()),
+                "cluster_log_path": str((sample_dir / "cluster_logs" / workspace.organization_id).resolve()),
+                "warehouse_events_path": str((sample_dir / "warehouse_events").resolve()),
             }
             for workspace in manifest.workspaces
         ],
@@ -51,6 +53,7 @@ def demo_config(manifest: SampleWorkspaceManifest, api_hosts: dict[str, str], sa
             "jobs_light": 0.10,
             "sql_compute": 0.22,
             "serverless": 0.70,
+            "sql_pro": 0.55,
         },
         "primordial_date": manifest.start_date.isoformat(),
         "max_days_per_run": 60,

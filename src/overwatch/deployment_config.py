@@ -33,8 +33,13 @@ class Scope(StrEnum):
     SQL_WAREHOUSES = "sql_warehouses"
     CLUSTER_POLICIES = "cluster_policies"
     INSTANCE_PROFILES = "instance_profiles"
+    TOKENS = "tokens"
+    GLOBAL_INIT_SCRIPTS = "global_init_scripts"
     CLUSTER_EVENTS = "cluster_events"
     CLUSTER_USAGE_REFERENCE = "cluster_usage_reference"
+    WAREHOUSE_EVENTS = "warehouse_events"
+    SQL_QUERY_HISTORY = "sql_query_history"
+    SPARK_EVENTS = "spark_events"
 
 
 class StrictModel(BaseModel):
@@ -56,6 +61,21 @@ class WorkspaceConfig(StrictModel):
     audit_log_table: str = Field(
         default="system.access.audit",
         description="audit system table read when audit_log_source is 'system_table'",
+    )
+    warehouse_events_path: str | None = Field(
+        default=None,
+        description="folder holding workspaceId=<id>/*.json files of SQL warehouse events shaped as "
+        "system.compute.warehouse_events (the sample workspace's); when unset, the system table is read "
+        "on Databricks and the module skips the workspace locally",
+    )
+    warehouse_events_table: str = Field(
+        default="system.compute.warehouse_events",
+        description="SQL warehouse events system table read when warehouse_events_path is unset",
+    )
+    cluster_log_path: str | None = Field(
+        default=None,
+        description="cluster log delivery root holding <cluster_id>/eventlog/<driver>/<spark_context_id>/"
+        "eventlog* Spark event logs; without it the spark_events module skips the workspace",
     )
 
     @model_validator(mode="after")
@@ -82,6 +102,23 @@ class DbuContractPrices(StrictModel):
     jobs_light: Annotated[float, Field(ge=0)]
     sql_compute: Annotated[float, Field(ge=0)]
     serverless: Annotated[float, Field(ge=0)]
+    # Pro SQL warehouses bill their own SKU (classic ones bill sql_compute, serverless ones serverless);
+    # the list price stands in for configs written before the SKU was priced.
+    sql_pro: Annotated[float, Field(ge=0)] = 0.55
+
+
+class PersonalDataConfig(StrictModel):
+    """How presentation views treat personal data (emails, user names, user ids, IP addresses)."""
+
+    expose_views: bool = Field(
+        default=False,
+        description="create the views about people (accountLogin, accountMod); off unless turned on",
+    )
+    mask: bool = Field(
+        default=True,
+        description="presentation views show a SHA-256 hash of each email, user name, user id and IP "
+        "address instead of the value (still countable and joinable, no longer readable)",
+    )
 
 
 class DeploymentConfig(StrictModel):
@@ -90,6 +127,11 @@ class DeploymentConfig(StrictModel):
     primordial_date: date
     max_days_per_run: Annotated[int, Field(ge=1, le=366)] = 30
     skip_scopes: list[Scope] = Field(default_factory=list)
+    personal_data: PersonalDataConfig = Field(default_factory=PersonalDataConfig)
+    analysts_group: Annotated[str, Field(min_length=1)] = Field(
+        default="overwatch-analysts",
+        description="group granted SELECT on the presentation views on Databricks, nothing else",
+    )
     cluster_usage_ledger_path: str | None = Field(
         default=None,
         description="CSV of known cluster running intervals (the sample workspace's ledger), the "
@@ -116,6 +158,9 @@ class DeploymentConfig(StrictModel):
                 workspace.organization_id: workspace.workspace_name for workspace in self.workspaces
             },
             "dbu_contract_prices": self.dbu_contract_prices.model_dump(),
+            "personal_data_expose_views": self.personal_data.expose_views,
+            "personal_data_mask": self.personal_data.mask,
+            "analysts_group": self.analysts_group,
         }
         if until_time is not None:
             # States still open at the end of the loaded window end there until a later run closes them.

@@ -34,6 +34,8 @@ EVENTS_DEFAULT_LIMIT = 50
 JOBS_MAX_LIMIT = 100
 RUNS_MAX_LIMIT = 25
 DEFAULT_LIST_LIMIT = 20
+QUERY_HISTORY_DEFAULT_LIMIT = 100
+QUERY_HISTORY_MAX_LIMIT = 1000
 ERROR_CODES = {
     400: "INVALID_PARAMETER_VALUE",
     401: "UNAUTHENTICATED",
@@ -112,6 +114,10 @@ class FakeDatabricksApi:
             ("GET", "/api/2.0/sql/warehouses"): self._sql_warehouses,
             ("GET", "/api/2.0/policies/clusters/list"): self._cluster_policies,
             ("GET", "/api/2.0/instance-profiles/list"): self._instance_profiles,
+            ("GET", "/api/2.0/sql/history/queries"): self._query_history,
+            ("GET", "/api/2.0/token-management/tokens"): self._tokens,
+            ("GET", "/api/2.0/token/list"): self._tokens,
+            ("GET", "/api/2.0/global-init-scripts"): self._global_init_scripts,
         }
 
     # --- lifecycle -----------------------------------------------------------------------------------
@@ -333,6 +339,60 @@ class FakeDatabricksApi:
         rows = self._query("SELECT json FROM instance_profiles ORDER BY instance_profile_arn")
         return {"instance_profiles": [json.loads(row[0]) for row in rows]} if rows else {}
 
+    def _tokens(self, _: ApiRequest) -> dict[str, Any]:
+        # Token metadata only: neither the API nor the sample workspace holds a token value.
+        rows = self._query(
+            "SELECT json FROM tokens WHERE created_time_ms <= ? ORDER BY token_id", (self._now_ms(),)
+        )
+        return {"token_infos": [json.loads(row[0]) for row in rows]} if rows else {}
+
+    def _global_init_scripts(self, _: ApiRequest) -> dict[str, Any]:
+        rows = self._query(
+            "SELECT json FROM global_init_scripts WHERE created_time_ms <= ? ORDER BY script_id",
+            (self._now_ms(),),
+        )
+        return {"scripts": [json.loads(row[0]) for row in rows]} if rows else {}
+
+    def _query_history(self, request: ApiRequest) -> dict[str, Any]:
+        """Queries started in the filter's range, newest first; a query not yet ended at the server's
+        time is served as the API shows a running one. The page token carries the filter, as the real
+        API's does, so later pages are asked for with the token alone."""
+        page_token = request.text("page_token")
+        if page_token:
+            position = _decode_query_history_token(page_token)
+        else:
+            position = {
+                "offset": 0,
+                "start_time_ms": _query_start_bound(request, "start_time_ms"),
+                "end_time_ms": _query_start_bound(request, "end_time_ms"),
+            }
+        now_ms = self._now_ms()
+        filters, parameters = ["start_time_ms <= ?"], [now_ms]
+        if position["start_time_ms"] is not None:
+            filters.append("start_time_ms >= ?")
+            parameters.append(position["start_time_ms"])
+        if position["end_time_ms"] is not None:
+            filters.append("start_time_ms < ?")
+            parameters.append(position["end_time_ms"])
+        where = " AND ".join(filters)
+        rows = self._query(
+            f"SELECT json FROM sql_queries WHERE {where} ORDER BY start_time_ms DESC, query_id", parameters
+        )
+        queries = [_query_as_of(json.loads(row[0]), now_ms) for row in rows]
+        if not request.flag("include_metrics"):
+            queries = [{key: value for key, value in query.items() if key != "metrics"} for query in queries]
+        limit = self._page_limit(
+            request.integer("max_results"), QUERY_HISTORY_DEFAULT_LIMIT, QUERY_HISTORY_MAX_LIMIT
+        )
+        offset = position["offset"]
+        page = queries[offset : offset + limit]
+        has_next_page = offset + len(page) < len(queries)
+        answer: dict[str, Any] = {"res": page, "has_next_page": has_next_page}
+        if has_next_page:
+            next_position = {**position, "offset": offset + len(page)}
+            answer["next_page_token"] = _encode_query_history_token(next_position)
+        return answer
+
     def _existing(self, table: str, key: str) -> list[dict[str, Any]]:
         rows = self._query(
             f"SELECT json FROM {table} WHERE created_time_ms <= ?"
@@ -369,6 +429,51 @@ def _decode_token(token: str) -> int:
         return int(json.loads(base64.urlsafe_b64decode(token.encode()))["offset"])
     except (ValueError, KeyError, TypeError) as error:
         raise ApiError(400, f"Invalid page token: {token}") from error
+
+
+def _query_start_bound(request: ApiRequest, bound: str) -> int | None:
+    """A bound of filter_by.query_start_time_range, sent as dotted query parameters (the SDK's way) or
+    as a JSON body."""
+    value = request.query.get(f"filter_by.query_start_time_range.{bound}")
+    if value is None:
+        value = ((request.body.get("filter_by") or {}).get("query_start_time_range") or {}).get(bound)
+    return None if value in (None, "") else int(value)
+
+
+def _encode_query_history_token(position: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+
+
+def _decode_query_history_token(token: str) -> dict[str, Any]:
+    try:
+        position = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return {name: position[name] for name in ("offset", "start_time_ms", "end_time_ms")}
+    except (ValueError, KeyError, TypeError) as error:
+        raise ApiError(400, f"Invalid page token: {token}") from error
+
+
+def _query_as_of(query: dict[str, Any], now_ms: int) -> dict[str, Any]:
+    """A query as the API lists it at `now_ms`: unchanged once ended, else running, without an end or
+    final metrics."""
+    if query["query_end_time_ms"] <= now_ms:
+        return query
+    ended_fields = (
+        "query_end_time_ms", "execution_end_time_ms", "duration", "rows_produced", "error_message"
+    )  # fmt: skip
+    running = {key: value for key, value in query.items() if key not in ended_fields}
+    elapsed_ms = now_ms - query["query_start_time_ms"]
+    metrics = query.get("metrics") or {}
+    running |= {
+        "status": "RUNNING",
+        "is_final": False,
+        "metrics": {
+            "compilation_time_ms": min(metrics.get("compilation_time_ms", 0), elapsed_ms),
+            "total_time_ms": elapsed_ms,
+            "result_from_cache": False,
+            "query_compilation_start_timestamp": query["query_start_time_ms"],
+        },
+    }
+    return running
 
 
 def _listing(field: str, page: list[dict], next_token: str | None) -> dict[str, Any]:

@@ -24,7 +24,10 @@ from overwatch.cluster_usage_reference_loader import load_cluster_usage_referenc
 from overwatch.deployment_config import DeploymentConfig, Scope, WorkspaceConfig
 from overwatch.lakehouse import Target
 from overwatch.load_context import LoadContext
+from overwatch.query_history_loader import load_query_history
 from overwatch.run_log import FAILED, SUCCEEDED, LoadWindow, ModuleRun, RunLog, utc_now
+from overwatch.spark_event_log_loader import load_spark_event_logs
+from overwatch.warehouse_events_loader import load_warehouse_events
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -39,7 +42,10 @@ def modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, ModuleLoader]]
         (Scope.AUDIT_LOGS, _load_audit_logs_from_configured_source),
         *((Scope(entity), partial(load_api_snapshot, entity=entity)) for entity in API_SNAPSHOT_ENTITIES),
         (Scope.JOB_RUNS, load_job_runs),
+        (Scope.WAREHOUSE_EVENTS, load_warehouse_events),
+        (Scope.SQL_QUERY_HISTORY, load_query_history),
         (Scope.CLUSTER_EVENTS, load_cluster_events),
+        (Scope.SPARK_EVENTS, load_spark_event_logs),
     ]
     if config.cluster_usage_ledger_path:
         reference_loader = partial(load_cluster_usage_reference, ledger_path=config.cluster_usage_ledger_path)

@@ -8,6 +8,8 @@
   `overwatch.fake_api` (schema in `overwatch.sample_workspace.api_store`);
 * `ledger/cluster_intervals.csv`: what each cluster ran, interval by interval (see
   `overwatch.sample_workspace.ledger`);
+* `cluster_logs/<organization_id>/<cluster_id>/eventlog/...`: Spark event logs of the clusters that
+  deliver their logs (see `overwatch.sample_workspace.spark_event_logs`);
 * `manifest.json`: the parameters and, per workspace, its identity and what was generated.
 """
 

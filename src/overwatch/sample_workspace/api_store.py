@@ -14,6 +14,9 @@ objects that still exist at the end of the generated period.
     sql_warehouses(id PRIMARY KEY, created_time_ms, deleted_time_ms, json)          -- EndpointInfo
     cluster_policies(policy_id PRIMARY KEY, created_time_ms, json)                  -- Policy
     instance_profiles(instance_profile_arn PRIMARY KEY, json)                       -- InstanceProfile
+    sql_queries(query_id PRIMARY KEY, warehouse_id, start_time_ms, end_time_ms, json) -- QueryInfo, final
+    tokens(token_id PRIMARY KEY, created_time_ms, json)           -- PublicTokenInfo (never a token value)
+    global_init_scripts(script_id PRIMARY KEY, created_time_ms, json)               -- GlobalInitScriptDetails
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ CREATE TABLE cluster_policies (
     policy_id TEXT PRIMARY KEY, created_time_ms INTEGER NOT NULL, json TEXT NOT NULL
 );
 CREATE TABLE instance_profiles (instance_profile_arn TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE sql_queries (
+    query_id TEXT PRIMARY KEY, warehouse_id TEXT NOT NULL, start_time_ms INTEGER NOT NULL,
+    end_time_ms INTEGER NOT NULL, json TEXT NOT NULL
+);
+CREATE INDEX sql_queries_by_start ON sql_queries (start_time_ms);
+CREATE TABLE tokens (token_id TEXT PRIMARY KEY, created_time_ms INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE global_init_scripts (
+    script_id TEXT PRIMARY KEY, created_time_ms INTEGER NOT NULL, json TEXT NOT NULL
+);
 """
 # Rows held before one executemany: bounds memory on large workspaces without a commit per event.
 EVENT_BATCH_SIZE = 5000
@@ -107,6 +119,24 @@ class ApiStore:
 
     def add_instance_profile(self, profile: dict) -> None:
         self._insert("instance_profiles", (profile["instance_profile_arn"], to_json(profile)))
+
+    def add_token(self, token: dict, created_time_ms: int) -> None:
+        if "token_value" in token:
+            raise ValueError("token values are never stored")
+        self._insert("tokens", (token["token_id"], created_time_ms, to_json(token)))
+
+    def add_global_init_script(self, script: dict, created_time_ms: int) -> None:
+        self._insert("global_init_scripts", (script["script_id"], created_time_ms, to_json(script)))
+
+    def add_sql_query(self, query: dict) -> None:
+        row = (
+            query["query_id"],
+            query["warehouse_id"],
+            query["query_start_time_ms"],
+            query["query_end_time_ms"],
+            to_json(query),
+        )
+        self._insert("sql_queries", row)
 
     def close(self) -> None:
         self._flush_events()

@@ -16,6 +16,7 @@ from overwatch.sample_workspace.api_store import ApiStore
 from overwatch.sample_workspace.audit_log import JOBS_USER_AGENT, SYSTEM_USER, AuditLogWriter
 from overwatch.sample_workspace.catalog import NODE_TYPES_BY_CLOUD
 from overwatch.sample_workspace.ledger import ClusterCondition, LedgerWriter
+from overwatch.sample_workspace.spark_event_logs import SparkEventLogWriter
 
 NODE_TYPES = {node.node_type_id: node for nodes in NODE_TYPES_BY_CLOUD.values() for node in nodes}
 SIZE_FIELDS = ("num_workers", "autoscale")
@@ -34,6 +35,7 @@ class WorkspaceOutputs:
     random: random.Random
     horizon_ms: int
     pool_node_types: dict[str, str]
+    spark_event_logs: SparkEventLogWriter | None = None
 
 
 class SimulatedCluster:
@@ -176,6 +178,8 @@ class SimulatedCluster:
             }
         self._audit(at_ms, "delete", user or SYSTEM_USER, {"cluster_id": self.cluster_id})
         terminating_at = at_ms + 100
+        if self.outputs.spark_event_logs is not None:
+            self.outputs.spark_event_logs.context_ended(self, terminating_at)
         self._event(terminating_at, "TERMINATING", {"reason": reason})
         self._change(terminating_at, is_running=False, current=0, target=0)
         self.state = "TERMINATED"
@@ -285,6 +289,8 @@ class SimulatedCluster:
             "start_timestamp": at_ms,
             "host_private_ip": f"10.139.{generator.randrange(0, 64)}.{generator.randrange(2, 250)}",
         }
+        if self.outputs.spark_event_logs is not None:
+            self.outputs.spark_event_logs.context_started(self, at_ms)
         healthy_at = at_ms + self._random_ms(15, 60)
         self._event(healthy_at, "DRIVER_HEALTHY", {})
         return healthy_at
@@ -332,6 +338,8 @@ class SimulatedCluster:
         )
         self.interval_start_ms = at_ms
         self.condition = updated
+        if self.outputs.spark_event_logs is not None:
+            self.outputs.spark_event_logs.workers_changed(self, at_ms, updated.current_num_workers)
 
     def _condition(self, is_running: bool, current: int, target: int) -> ClusterCondition:
         spark_conf = self.spec.get("spark_conf") or {}

@@ -15,7 +15,7 @@ from overwatch.sample_workspace.ledger import LedgerWriter
 from overwatch.sample_workspace.workspace import WorkspaceIdentity, WorkspaceSimulation, WorkspaceSummary
 
 DEFAULT_START_DATE = date(2026, 1, 5)
-OUTPUT_FOLDERS = ("audit_logs", "api", "ledger")
+OUTPUT_FOLDERS = ("audit_logs", "api", "ledger", "warehouse_events", "cluster_logs")
 
 
 @dataclass

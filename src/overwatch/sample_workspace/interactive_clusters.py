@@ -17,6 +17,8 @@ from overwatch.sample_workspace.catalog import (
 )
 from overwatch.sample_workspace.clusters import MINUTE_MS, SimulatedCluster
 from overwatch.sample_workspace.identifiers import cluster_id
+from overwatch.sample_workspace.jobs import run_beside_notebooks
+from overwatch.sample_workspace.spark_event_logs import log_delivery_conf
 from overwatch.sample_workspace.workspace_objects import User, cloud_attributes
 
 if TYPE_CHECKING:
@@ -103,6 +105,8 @@ def cluster_spec(simulation: WorkspaceSimulation, plan: InteractiveClusterPlan) 
     if plan.index % 3 == 0:
         spec["policy_id"] = simulation.policy_ids[plan.index % len(simulation.policy_ids)]
     spec["cluster_source"] = "UI" if plan.index % 4 else "API"
+    if plan.index % 4 == 0:
+        spec["cluster_log_conf"] = log_delivery_conf()
     return spec
 
 
@@ -219,13 +223,18 @@ def _work(
     """Commands, autoscaling and the odd restart or resize until the user stops; returns the last activity."""
     generator, cluster = simulation.random, plan.cluster
     assert cluster is not None
-    restarted = resized = False
+    restarted = resized = submitted_runs = False
     while True:
         next_ms = now + generator.randint(15, 70) * MINUTE_MS
         if next_ms > last_activity_ms or next_ms + SAFETY_MARGIN_MS >= simulation.horizon_ms:
             return now
         now = next_ms
         simulation.notebooks.run_command(now, plan.owner, cluster.cluster_id, notebook)
+        if plan.index % 5 == 3 and not submitted_runs:
+            run_beside_notebooks(simulation, cluster, plan.owner, now)
+            submitted_runs = True
+        if simulation.outputs.spark_event_logs is not None:
+            simulation.outputs.spark_event_logs.notebook_command(cluster, now, notebook, plan.owner.email)
         if cluster.is_autoscaling:
             bounds = cluster.spec["autoscale"]
             now = cluster.autoscale_to(

@@ -15,6 +15,7 @@ from overwatch.sample_workspace.audit_log import JOBS_USER_AGENT, SDK_USER_AGENT
 from overwatch.sample_workspace.catalog import NODE_TYPES_BY_CLOUD, STANDARD_SPARK_VERSIONS
 from overwatch.sample_workspace.clusters import MINUTE_MS, SECOND_MS, SimulatedCluster
 from overwatch.sample_workspace.identifiers import cluster_id, numeric_id
+from overwatch.sample_workspace.spark_event_logs import log_delivery_conf
 from overwatch.sample_workspace.workspace_objects import User, cloud_attributes
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ def _job_cluster_spec(simulation: WorkspaceSimulation, index: int) -> dict[str, 
         spec["num_workers"] = 1 + index % 8
     spec["spark_conf"] = {"spark.databricks.delta.optimizeWrite.enabled": "true"}
     spec["custom_tags"] = {"team": TASK_NAMES[0] if index % 5 == 0 else "data-eng"}
+    if index % 3 == 0:
+        spec["cluster_log_conf"] = log_delivery_conf()
     spec.update(cloud_attributes(simulation.cloud))
     spec.update(enable_elastic_disk=True, runtime_engine="STANDARD", data_security_mode="SINGLE_USER")
     return spec
@@ -287,6 +290,10 @@ def _run_tasks(
                 cluster.spec["autoscale"]["min_workers"],
             )
         ended = started + duration
+        if simulation.outputs.spark_event_logs is not None:
+            simulation.outputs.spark_event_logs.job_task(
+                cluster, started, ended, task, job["job_id"], task_run_id, job["run_as_user_name"]
+            )
         failed = generator.random() < FAILURE_RATE
         action = "runFailed" if failed else "runSucceeded"
         params["jobTerminalState"] = "Failed" if failed else "Succeeded"
@@ -398,3 +405,56 @@ def _run_record(
     if trigger == "PERIODIC":
         run["schedule"] = settings["schedule"]
     return run
+
+
+def run_beside_notebooks(
+    simulation: WorkspaceSimulation, cluster: SimulatedCluster, owner: User, at_ms: int
+) -> None:
+    """Two one-time runs submitted onto a running all-purpose cluster, overlapping each other and the
+    notebook work on it: each pays a share of the cluster's cost instead of a cluster of its own."""
+    for offset_ms, duration_ms in ((30 * SECOND_MS, 3 * MINUTE_MS), (90 * SECOND_MS, 2 * MINUTE_MS)):
+        _run_on_existing_cluster(simulation, cluster, owner, at_ms + offset_ms, duration_ms)
+
+
+def _run_on_existing_cluster(
+    simulation: WorkspaceSimulation, cluster: SimulatedCluster, owner: User, start_ms: int, duration_ms: int
+) -> None:
+    generator = simulation.random
+    run_id, task_run_id = numeric_id(generator, 15), numeric_id(generator, 15)
+    task = {
+        "task_key": "adhoc",
+        "existing_cluster_id": cluster.cluster_id,
+        "notebook_task": {"notebook_path": f"/Users/{owner.email}/adhoc", "source": "WORKSPACE"},
+    }
+    job = {
+        "job_id": numeric_id(generator, 15),
+        "creator_user_name": owner.email,
+        "run_as_user_name": owner.email,
+        "settings": {"name": f"adhoc-{cluster.cluster_id}", "tasks": [task], "job_clusters": []},
+    }
+    submit_params = {"run_name": job["settings"]["name"], "tasks": [task]}
+    simulation.audit.emit(
+        start_ms,
+        "jobs",
+        "submitRun",
+        owner.email,
+        submit_params,
+        result=json.dumps({"run_id": run_id}),
+        user_agent=SDK_USER_AGENT,
+    )
+    params = _run_audit_params(
+        job, run_id, task_run_id, task, cluster, "ONE_TIME", simulation.organization_id
+    )
+    params["jobClusterType"] = "existing"
+    started, ended = start_ms + 5 * SECOND_MS, start_ms + duration_ms
+    if simulation.outputs.spark_event_logs is not None:
+        simulation.outputs.spark_event_logs.job_task(
+            cluster, started, ended, task, job["job_id"], task_run_id, owner.email
+        )
+    simulation.audit.emit(started, "jobs", "runStart", owner.email, params, user_agent=JOBS_USER_AGENT)
+    params["jobTerminalState"] = "Succeeded"
+    simulation.audit.emit(ended, "jobs", "runSucceeded", owner.email, params, user_agent=JOBS_USER_AGENT)
+    task_run = _task_record(task, task_run_id, cluster, started, ended, "SUCCESS")
+    run = _run_record(job, owner, run_id, cluster, [task_run], start_ms, ended, "ONE_TIME", False, True)
+    simulation.outputs.store.add_job_run(run)
+    simulation.job_run_count += 1

@@ -41,10 +41,21 @@ class NotebookActivity:
         return notebook
 
     def rename(self, at_ms: int, owner: User, notebook: dict[str, Any], new_name: str) -> None:
-        parent = notebook["path"].rsplit("/", 1)[0]
-        params = {"notebookId": notebook["id"], "newName": new_name, "parentPath": parent}
+        parent, old_name = notebook["path"].rsplit("/", 1)
+        params = {
+            "notebookId": notebook["id"],
+            "newName": new_name,
+            "oldName": old_name,
+            "parentPath": parent,
+        }
         self.audit.emit(at_ms, "notebook", "renameNotebook", owner.email, params)
         notebook["path"] = f"{parent}/{new_name}"
+
+    def move(self, at_ms: int, owner: User, notebook: dict[str, Any], new_parent: str) -> None:
+        new_path = f"{new_parent}/{notebook['path'].rsplit('/', 1)[1]}"
+        params = {"notebookId": notebook["id"], "oldPath": notebook["path"], "newPath": new_path}
+        self.audit.emit(at_ms, "notebook", "moveNotebook", owner.email, params)
+        notebook["path"] = new_path
 
     def delete(self, at_ms: int, owner: User, notebook: dict[str, Any]) -> None:
         name = notebook["path"].rsplit("/", 1)[1]

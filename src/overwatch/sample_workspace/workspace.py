@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from overwatch.sample_workspace import interactive_clusters, jobs
+from overwatch.sample_workspace.accounts import AccountActivity, store_global_init_scripts, store_tokens
 from overwatch.sample_workspace.api_store import ApiStore
-from overwatch.sample_workspace.audit_log import SDK_USER_AGENT, AuditIdentity, AuditLogWriter
+from overwatch.sample_workspace.audit_log import AuditIdentity, AuditLogWriter
 from overwatch.sample_workspace.catalog import REGIONS_BY_CLOUD, TEAMS, SizePreset
 from overwatch.sample_workspace.clusters import MINUTE_MS, WorkspaceOutputs
 from overwatch.sample_workspace.ledger import LedgerWriter
 from overwatch.sample_workspace.notebooks import NotebookActivity
+from overwatch.sample_workspace.spark_event_logs import SparkEventLogWriter
+from overwatch.sample_workspace.sql_warehouses import WarehouseActivity, WarehouseRun, next_size
 from overwatch.sample_workspace.workspace_objects import (
     User,
     make_instance_pool,
@@ -32,6 +35,7 @@ from overwatch.sample_workspace.workspace_objects import (
 DAY_MS = 24 * 60 * MINUTE_MS
 HOUR_MS = 60 * MINUTE_MS
 WAREHOUSE_SIZES = ("2X-Small", "Small", "Medium")
+RESIZED_WAREHOUSE = "bi-dashboards"
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,18 @@ class WorkspaceSummary:
     job_runs: int = 0
     instance_pools: int = 0
     sql_warehouses: int = 0
+    warehouse_events: int = 0
+    sql_queries: int = 0
     cluster_policies: int = 0
     instance_profiles: int = 0
     users: int = 0
     notebooks_created: int = 0
+    failed_logins: int = 0
+    tokens: int = 0
+    global_init_scripts: int = 0
     ledger_intervals: int = 0
+    spark_event_log_files: int = 0
+    spark_events: int = 0
 
 
 class WorkspaceSimulation:
@@ -98,15 +109,24 @@ class WorkspaceSimulation:
         self.outputs = WorkspaceOutputs(
             identity.organization_id, self.audit, store, ledger, self.random, self.horizon_ms, {}
         )
+        self.outputs.spark_event_logs = SparkEventLogWriter(
+            output_dir / "cluster_logs" / identity.organization_id, seed
+        )
         self.ledger_rows_before = ledger.row_count
         self.users = make_users(self.random, preset.users)
         self.notebooks = NotebookActivity(self.audit, self.random)
+        access_random = random.Random(f"accounts-{seed}-{identity.organization_id}")
+        self.accounts = AccountActivity(self.audit, self.random, access_random, self.users, self.cloud)
+        self.token_count = self.global_init_script_count = 0
         self.active_clusters_per_day = [0] * days
         self.job_run_count = 0
         self.pool_ids: list[str] = []
         self.policy_ids: list[str] = []
         self.pools: list[tuple[dict[str, Any], int, int | None]] = []
         self.warehouses: list[tuple[dict[str, Any], int]] = []
+        self.warehouse_activity = WarehouseActivity(
+            output_dir, identity.organization_id, identity.account_id, seed, store
+        )
 
     # --- helpers used by the cluster and job modules -------------------------------------------------
 
@@ -152,8 +172,10 @@ class WorkspaceSimulation:
         for warehouse, created_ms in self.warehouses:
             self.outputs.store.add_sql_warehouse(warehouse, created_ms, None)
         self._store_metadata()
+        self.warehouse_activity.close()
         self.audit.close()
         self.outputs.store.close()
+        self.outputs.spark_event_logs.close()
         return self._summary(fleet, job_plans)
 
     def _summary(self, fleet: list, job_plans: list) -> WorkspaceSummary:
@@ -179,11 +201,18 @@ class WorkspaceSimulation:
             job_runs=self.job_run_count,
             instance_pools=len(self.pools),
             sql_warehouses=len(self.warehouses),
+            warehouse_events=self.warehouse_activity.event_count,
+            sql_queries=self.warehouse_activity.query_count,
             cluster_policies=len(self.policy_ids),
             instance_profiles=1 if self.cloud == "aws" else 0,
             users=len(self.users),
             notebooks_created=self.notebooks.created_count,
+            failed_logins=self.accounts.failed_logins,
+            tokens=self.token_count,
+            global_init_scripts=self.global_init_script_count,
             ledger_intervals=self.outputs.ledger.row_count - self.ledger_rows_before,
+            spark_event_log_files=self.outputs.spark_event_logs.file_count,
+            spark_events=self.outputs.spark_event_logs.event_count,
         )
 
     def _store_metadata(self) -> None:
@@ -204,6 +233,9 @@ class WorkspaceSimulation:
         """Policies, profiles, pools and warehouses that predate the period (no audit events)."""
         admin = self.users[0]
         long_ago = self.start_ms - 90 * DAY_MS
+        store, access_random = self.outputs.store, self.accounts.random
+        self.token_count = store_tokens(store, access_random, self.users, self.start_ms, self.horizon_ms)
+        self.global_init_script_count = store_global_init_scripts(store, access_random, admin, self.start_ms)
         for index, name in enumerate(("Personal Compute", "Team Shared Compute")):
             policy = make_policy(self.random, name, admin.email, long_ago + index * HOUR_MS, 10 + index * 10)
             self.outputs.store.add_cluster_policy(policy)
@@ -220,6 +252,8 @@ class WorkspaceSimulation:
         for index in range(self.preset.sql_warehouses):
             size = WAREHOUSE_SIZES[index % len(WAREHOUSE_SIZES)]
             warehouse = make_sql_warehouse(self.random, self.host, f"warehouse-{index}", admin, size)
+            if index % 2 == 1:
+                warehouse["warehouse_type"] = "CLASSIC"
             self.warehouses.append((warehouse, long_ago))
 
     def _shared_object_activity(self, day: int) -> None:
@@ -228,11 +262,16 @@ class WorkspaceSimulation:
         if day == 0:
             self._pool_lifecycle(admin, day_start)
             self._new_warehouse(admin, day_start + 8 * HOUR_MS)
+            self._short_lived_warehouse(admin, day_start + 12 * HOUR_MS)
         for index, (warehouse, _) in enumerate(self.warehouses):
             started = day_start + 8 * HOUR_MS + index * 7 * MINUTE_MS + self.random.randint(1, 50) * MINUTE_MS
             stopped = started + self.random.randint(2, 9) * HOUR_MS
             self.audit.emit(started, "databrickssql", "startEndpoint", admin.email, {"id": warehouse["id"]})
             self.audit.emit(stopped, "databrickssql", "stopEndpoint", admin.email, {"id": warehouse["id"]})
+            # A warehouse whose create is in the audit logs, so its size before the resize is known.
+            if warehouse["name"] == RESIZED_WAREHOUSE and day == self.days // 2:
+                self._resize_warehouse(admin, warehouse, (started + stopped) // 2)
+            self.warehouse_activity.simulate_run(WarehouseRun(warehouse, started, stopped), self.users)
         if day == self.days - 1 and self.warehouses:
             warehouse = self.warehouses[0][0]
             warehouse["auto_stop_mins"] = 45
@@ -266,43 +305,51 @@ class WorkspaceSimulation:
             self.audit.emit(created + 2 * HOUR_MS, "instancePools", "edit", admin.email, edit)
 
     def _new_warehouse(self, admin: User, at_ms: int) -> None:
-        warehouse = make_sql_warehouse(self.random, self.host, "bi-dashboards", admin, "Small")
+        warehouse = make_sql_warehouse(self.random, self.host, RESIZED_WAREHOUSE, admin, "Small")
+        warehouse["enable_serverless_compute"] = True
         params = {
             key: warehouse[key] for key in ("name", "cluster_size", "min_num_clusters", "max_num_clusters")
         }
         params["auto_stop_mins"] = warehouse["auto_stop_mins"]
+        params["enable_serverless_compute"] = True
         result = json.dumps({"id": warehouse["id"]})
         self.audit.emit(at_ms, "databrickssql", "createEndpoint", admin.email, params, result=result)
         self.warehouses.append((warehouse, at_ms))
 
+    def _resize_warehouse(self, admin: User, warehouse: dict[str, Any], at_ms: int) -> None:
+        """A running warehouse edited to the next size up: its DBU rate changes from here on."""
+        warehouse["cluster_size"] = next_size(warehouse["cluster_size"])
+        params = {key: warehouse[key] for key in ("id", "name", "cluster_size", "auto_stop_mins")}
+        self.audit.emit(at_ms, "databrickssql", "editWarehouse", admin.email, params)
+
+    def _short_lived_warehouse(self, admin: User, at_ms: int) -> None:
+        """A serverless warehouse created and deleted the same day, never started."""
+        activity_random = self.warehouse_activity.random
+        warehouse = make_sql_warehouse(activity_random, self.host, "ad-hoc-serverless", admin, "X-Small")
+        warehouse["enable_serverless_compute"] = True
+        warehouse["tags"] = {"custom_tags": [{"key": "team", "value": "analytics"}]}
+        params = {
+            key: warehouse[key]
+            for key in ("name", "cluster_size", "min_num_clusters", "max_num_clusters", "auto_stop_mins")
+        }
+        params |= {"enable_serverless_compute": True, "warehouse_type": "PRO", "tags": warehouse["tags"]}
+        result = json.dumps({"id": warehouse["id"]})
+        self.audit.emit(at_ms, "databrickssql", "createWarehouse", admin.email, params, result=result)
+        deleted_ms = at_ms + 2 * HOUR_MS
+        self.audit.emit(deleted_ms, "databrickssql", "deleteWarehouse", admin.email, {"id": warehouse["id"]})
+        self.outputs.store.add_sql_warehouse(warehouse, at_ms, deleted_ms)
+
     # --- people --------------------------------------------------------------------------------------
 
     def _account_activity(self, day: int) -> None:
-        day_start = self.day_start_ms(day)
-        for user in self.users:
-            login_at = day_start + 7 * HOUR_MS + self.random.randint(0, 120 * MINUTE_MS)
-            self.audit.emit(login_at, "accounts", "login", user.email, {"user": user.email})
-            if self.users.index(user) % 3 == 0:
-                token_at = login_at + self.random.randint(10, 300) * MINUTE_MS
-                params = {"tokenId": f"{self.random.getrandbits(160):040x}", "user": user.email}
-                self.audit.emit(
-                    token_at, "accounts", "tokenLogin", user.email, params, user_agent=SDK_USER_AGENT
-                )
-        admin, newcomer = self.users[0].email, self.users[-1].email
-        at_ms = day_start + 10 * HOUR_MS
-        if day == 0:
-            self.audit.emit(
-                at_ms, "accounts", "add", admin, {"targetUserName": newcomer, "endpoint": "adminConsole"}
-            )
-        group = {"targetGroupName": "data-engineers", "targetUserName": newcomer, "endpoint": "adminConsole"}
-        action = "addPrincipalToGroup" if day % 2 == 0 else "removePrincipalFromGroup"
-        self.audit.emit(at_ms + MINUTE_MS, "accounts", action, admin, group)
+        self.accounts.simulate_day(day, self.day_start_ms(day))
 
     def _notebook_housekeeping(self, day: int) -> None:
         owner = self.users[day % len(self.users)]
         at_ms = self.day_start_ms(day) + 11 * HOUR_MS
         notebook = self.notebooks.create(at_ms, owner)
         self.notebooks.rename(at_ms + 20 * MINUTE_MS, owner, notebook, f"analysis-day-{day}")
+        self.notebooks.move(at_ms + HOUR_MS, owner, notebook, f"/Shared/{self.team_of(owner)}")
         if day % 2 == 1:
             self.notebooks.delete(at_ms + 2 * HOUR_MS, owner, notebook)
 
