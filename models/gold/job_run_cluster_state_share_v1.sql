@@ -12,17 +12,10 @@ task_runs as (
         job_run.organization_id,
         job_run.run_id,
         job_run.cluster_id,
-        -- A run cancelled before its task started still owns the job cluster spun up for it; a task
-        -- never started (upstream failed, skipped) has no end either and is given nothing.
-        coalesce(
-            job_run.task_runtime.startEpochMS,
-            if(job_run.task_runtime.endEpochMS is not null, job_run.time_detail.submissionTime, null)
-        ) as run_start_ms,
+        {{ job_run_cost_start_ms('job_run') }} as run_start_ms,
         job_run.task_runtime.endEpochMS as run_end_ms
     from {{ ref('job_run') }} as job_run
-    where
-        job_run.cluster_id is not null
-        and (job_run.task_runtime.startEpochMS is not null or job_run.task_runtime.endEpochMS is not null)
+    where job_run.cluster_id is not null and {{ job_run_cost_start_ms('job_run') }} is not null
 
 ),
 
