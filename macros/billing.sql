@@ -1,11 +1,13 @@
-{#- The Overwatch contract SKU (the keys of the `dbu_contract_prices` var: interactive, automated, jobs_light,
-    sql_compute, sql_pro, serverless) that a Databricks bill SKU name is priced at. Serverless SKUs of every
-    product (jobs, notebooks, SQL, pipelines, model serving) share the serverless price; a SKU with no contract
-    counterpart (DLT on classic compute, storage, networking, ...) maps to null, so its contract price is null,
-    never a guess. Tested by the billable_usage unit tests. -#}
+{#- The Overwatch contract SKU (a key of the `dbu_contract_prices` var: interactive, automated, jobs_light,
+    sql_compute, sql_pro, serverless) that a Databricks bill SKU name is priced at. `serverless` is the
+    serverless SQL warehouse price, as for warehouseStateFact (macro warehouse_sku); the other serverless
+    products (jobs, notebooks, pipelines, model serving, ...) and SKUs with no contract counterpart (DLT on
+    classic compute, storage, networking) map to null, and billable_usage prices them at list price
+    (contract_price_source = 'list_price'). Tested by the billing_usage_silver unit test. -#}
 {% macro billing_contract_sku(sku_name_column) -%}
     case
-        when upper({{ sku_name_column }}) like '%SERVERLESS%' then 'serverless'
+        when upper({{ sku_name_column }}) like '%SERVERLESS_SQL%' then 'serverless'
+        when upper({{ sku_name_column }}) like '%SERVERLESS%' then cast(null as string)
         when upper({{ sku_name_column }}) like '%JOBS_LIGHT%' then 'jobs_light'
         when upper({{ sku_name_column }}) like '%JOBS_COMPUTE%' then 'automated'
         when upper({{ sku_name_column }}) like '%ALL_PURPOSE_COMPUTE%' then 'interactive'

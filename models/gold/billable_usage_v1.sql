@@ -1,8 +1,9 @@
 {#- The bill in gold: one row per usage record (corrections netted, billing_usage_silver), priced at the list
     price in force at the usage start (stg_billing__list_prices, type-2 by price_start_time/price_end_time)
     and at the deployment's contract price of its contract SKU (dbu_contract_prices, type-2 by active_from/
-    active_until). The contract price join is made here only: the facts built on the bill read their
-    prices from this model. A record whose SKU has no list price, or none at the usage start, lands with a
+    active_until); a SKU the contract does not cover (macro billing_contract_sku) is priced at its list price
+    there, and contract_price_source says which. The contract price join is made here only: the facts
+    built on the bill read their prices from this model. A record whose SKU has no list price, or none at the usage start, lands with a
     null price and cost, is_priced false and the reason, never a cost of 0. -#}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 
@@ -130,7 +131,7 @@ priced_usage as (
         usage_records.*,
         list_prices_at_usage.currency_code,
         list_prices_at_usage.list_price,
-        contract_prices.contract_price,
+        contract_prices.contract_price as configured_contract_price,
         priced_skus.sku_name is not null as is_sku_known
     from usage_records
     left join list_prices_at_usage
@@ -190,8 +191,12 @@ select
     currency_code,
     list_price,
     cast(usage_quantity as double) * list_price as list_cost,
-    contract_price,
-    cast(usage_quantity as double) * contract_price as contract_cost,
+    coalesce(configured_contract_price, list_price) as contract_price,
+    case
+        when configured_contract_price is not null then 'contract'
+        when list_price is not null then 'list_price'
+    end as contract_price_source,
+    cast(usage_quantity as double) * coalesce(configured_contract_price, list_price) as contract_cost,
     list_price is not null as is_priced,
     case
         when list_price is not null then cast(null as string)
