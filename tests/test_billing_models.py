@@ -256,7 +256,7 @@ def test_a_product_with_no_list_price_lands_flagged_and_fails_the_priced_product
     outcome = run_dbt(priced_products_test, raise_on_failure=False)
 
     assert not outcome.succeeded
-    [result] = outcome.result.results
+    [result] = [result for result in outcome.result.results if result.node.name == priced_products_test[-1]]
     assert (str(result.status), result.failures) == ("fail", 1)
     [landed] = [row for row in _rows(spark, target, "billableUsage") if row.record_id == "r8"]
     assert (landed.is_priced, landed.unpriced_reason, landed.list_cost) == (False, "unknown_sku", None)

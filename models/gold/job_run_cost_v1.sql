@@ -44,8 +44,8 @@ billed_usage as (
 
     select
         organization_id,
-        cast(job_id as bigint) as job_id,
-        cast(job_run_id as bigint) as job_run_id,
+        job_id,
+        job_run_id,
         job_name,
         usage_date,
         is_serverless,

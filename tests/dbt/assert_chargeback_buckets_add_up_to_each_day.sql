@@ -3,8 +3,6 @@
     in billable_usage, within a rounding tolerance of 1e-6 relative. -#}
 {{ config(severity='error') }}
 
-{%- set measures = ['dbus', 'list_cost', 'contract_cost'] %}
-
 with
 
 day_totals as (
@@ -35,21 +33,26 @@ bucket_totals as (
 
 ),
 
+bucket_types as (
+
+    -- Every day of the bill is split by custom tag (a day without tags: one untagged bucket), by budget
+    -- policy and by run_as.
+    select 'custom_tag' as bucket_type
+    union all
+    select 'budget_policy' as bucket_type
+    union all
+    select 'run_as' as bucket_type
+
+),
+
 bucket_types_per_day as (
 
-    -- Every day of the bill is split by budget policy and by run_as, whatever its tags.
     select
         day_totals.organization_id,
         day_totals.usage_date,
         bucket_types.bucket_type
     from day_totals
-    cross join (
-        select 'budget_policy' as bucket_type
-        union all
-        select 'run_as' as bucket_type
-        union all
-        select 'custom_tag' as bucket_type
-    ) as bucket_types
+    cross join bucket_types
 
 )
 
@@ -58,10 +61,12 @@ select
     bucket_types_per_day.usage_date,
     bucket_types_per_day.bucket_type,
     bucket_totals.tag_key,
-    {%- for measure in measures %}
-    day_totals.{{ measure }} as day_{{ measure }},
-    bucket_totals.{{ measure }} as bucket_{{ measure }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    day_totals.dbus as day_dbus,
+    bucket_totals.dbus as bucket_dbus,
+    day_totals.list_cost as day_list_cost,
+    bucket_totals.list_cost as bucket_list_cost,
+    day_totals.contract_cost as day_contract_cost,
+    bucket_totals.contract_cost as bucket_contract_cost
 from bucket_types_per_day
 inner join day_totals
     on
@@ -74,6 +79,6 @@ left join bucket_totals
         and bucket_types_per_day.bucket_type = bucket_totals.bucket_type
 where
     bucket_totals.bucket_type is null
-    {%- for measure in measures %}
-    or abs(bucket_totals.{{ measure }} - day_totals.{{ measure }}) > 1e-6 * greatest(1, abs(day_totals.{{ measure }}))
-    {%- endfor %}
+    or abs(bucket_totals.dbus - day_totals.dbus) > 1e-6 * greatest(1, abs(day_totals.dbus))
+    or abs(bucket_totals.list_cost - day_totals.list_cost) > 1e-6 * greatest(1, abs(day_totals.list_cost))
+    or abs(bucket_totals.contract_cost - day_totals.contract_cost) > 1e-6 * greatest(1, abs(day_totals.contract_cost))
