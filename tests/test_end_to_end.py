@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -28,6 +29,11 @@ from overwatch.run_log import LoadWindow
 from overwatch.sample_workspace import generate_sample_workspace
 
 SCHEMA = "end_to_end"
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "overview.md"
+GUIDE_QUERY = re.compile(r"```sql\n(.*?)```", re.DOTALL)
+GUIDE_VIEW = re.compile(r"overwatch_presentation\.(\w+)")
+# Built only with personal_data.expose_views, which this build leaves off.
+PERSONAL_DATA_VIEWS = {"accountlogin", "accountmod"}
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +192,19 @@ def test_dbt_build_passes_and_fills_every_layer(spark, second_build, sample):
     assert {tuple(row) for row in workspaces.distinct().collect()} == {
         (workspace.organization_id, workspace.workspace_name) for workspace in manifest.workspaces
     }
+
+
+def test_every_example_query_of_the_guide_runs_on_its_view(spark, second_build):
+    """The data engineering guide on the docs site shows a query per presentation view: each one runs."""
+    views = {row.viewName.lower() for row in spark.sql(f"show views in {SCHEMA}_presentation").collect()}
+    queried = set()
+    for query in GUIDE_QUERY.findall(GUIDE.read_text()):
+        view = GUIDE_VIEW.search(query).group(1).lower()
+        queried.add(view)
+        if view in views:
+            spark.sql(query.replace("overwatch_presentation.", f"{SCHEMA}_presentation.")).collect()
+    assert views - queried == set()
+    assert queried - views <= PERSONAL_DATA_VIEWS
 
 
 def test_every_started_task_run_on_a_job_cluster_is_given_a_cost(spark, second_build):
