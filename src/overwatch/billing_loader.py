@@ -123,7 +123,9 @@ def ingestion_days(window: LoadWindow, lookback_days: int) -> tuple[date, date]:
 # --- and is_parsed (false for a line that is not one JSON object) ---------------------------------
 
 
-def _read(context: AccountLoadContext, feed: BillFeed, table_name: str, in_window: Column) -> DataFrame | None:
+def _read(
+    context: AccountLoadContext, feed: BillFeed, table_name: str, in_window: Column
+) -> DataFrame | None:
     if context.account.billing_source == "files":
         return _read_files(context, feed)
     if context.target.is_local:
@@ -140,7 +142,10 @@ def _read_system_table(
     table = context.spark.table(table_name).where(in_window)
     raw_record = F.to_json(F.struct(*[F.col(name) for name in table.columns]))
     return table.select(
-        *[_as_json_text(table, name) if name in JSON_TEXT_COLUMNS else _column(table, name) for name in feed.columns],
+        *[
+            _as_json_text(table, name) if name in JSON_TEXT_COLUMNS else _column(table, name)
+            for name in feed.columns
+        ],
         F.lit(table_name).alias("source"),
         F.lit(table_name).alias("source_file"),
         # A table row has no line: the quarantine key takes a hash of the record instead.
@@ -216,9 +221,13 @@ def _land(context: AccountLoadContext, feed: BillFeed, records: DataFrame, in_wi
         ),
     ).cache()
     try:
-        quarantined = insert_new_rows(context.spark, context.target, QUARANTINE, _quarantine_rows(context, feed, checked))
+        quarantined = insert_new_rows(
+            context.spark, context.target, QUARANTINE, _quarantine_rows(context, feed, checked)
+        )
         landable = checked.where(F.col("reason").isNull() & in_window)
-        inserted = insert_new_rows(context.spark, context.target, feed.table, _bronze_rows(context, feed, landable))
+        inserted = insert_new_rows(
+            context.spark, context.target, feed.table, _bronze_rows(context, feed, landable)
+        )
     finally:
         checked.unpersist()
     context.report(f"{feed.source_name}: {inserted} new records, {quarantined} newly quarantined")
