@@ -214,3 +214,14 @@ def test_every_sku_has_a_list_price_but_the_unpriced_one(records: list[dict], sa
     assert {sku for _, sku, _ in billed - priced} == {"PREMIUM_APPS_PREVIEW_COMPUTE"}
     assert priced <= billed
     assert all(Decimal(price["pricing"]["default"]) > 0 for price in prices)
+    # One SKU is repriced during the period: its earlier price ends where the new one starts.
+    history: dict[tuple, list[dict]] = defaultdict(list)
+    for price in prices:
+        history[(price["cloud"], price["sku_name"])].append(price)
+    repriced = [
+        sorted(rows, key=lambda row: row["price_start_time"]) for rows in history.values() if len(rows) > 1
+    ]
+    assert repriced
+    for earlier, later in repriced:
+        assert earlier["price_end_time"] == later["price_start_time"] and later["price_end_time"] is None
+        assert Decimal(later["pricing"]["effective_list"]["default"]) < Decimal(later["pricing"]["default"])

@@ -26,7 +26,7 @@ import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -79,6 +79,8 @@ REGIONAL_SKUS = (
 # A product in preview that the price list has not caught up with: billed, never priced.
 UNPRICED_SKU = "APPS_PREVIEW_COMPUTE"
 PRICES_VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)
+# SKUs whose list price changes on the second generated day: (new list price, promotional price).
+REPRICED_ON_THE_SECOND_DAY = {"JOBS_SERVERLESS_COMPUTE": ("0.39", "0.30")}
 # Which emitted records (by position, per workspace) are billed wrong and corrected the next day.
 CORRECTED_RECORD_POSITIONS = (7, 40, 150)
 OVERBILLED_BY = Decimal("1.25")
@@ -231,23 +233,38 @@ class BillWriter:
     def _write_list_prices(self) -> None:
         path = self.folder / "list_prices" / "list_prices.json"
         path.parent.mkdir(parents=True, exist_ok=True)
+        repriced_at = datetime.combine(self.first_day + timedelta(days=1), time.min, tzinfo=UTC)
         with path.open("w", encoding="utf-8") as file:
             for cloud, sku, unit in sorted(self.skus):
                 product = sku.removeprefix("PREMIUM_").removesuffix(f"_{REGION_SUFFIX_BY_CLOUD[cloud]}")
                 if product == UNPRICED_SKU:
                     continue
                 price = LIST_PRICES_BY_CLOUD[cloud][product]
-                record = {
-                    "account_id": self.account_id,
-                    "price_start_time": _iso(int(PRICES_VALID_FROM.timestamp() * 1000)),
-                    "price_end_time": None,
-                    "sku_name": sku,
-                    "cloud": cloud.upper(),
-                    "currency_code": "USD",
-                    "usage_unit": unit,
-                    "pricing": {"default": price, "effective_list": {"default": price}},
-                }
-                file.write(json.dumps(record, separators=(",", ":")) + "\n")
+                prices = [(PRICES_VALID_FROM, None, {"default": price, "effective_list": {"default": price}})]
+                if product in REPRICED_ON_THE_SECOND_DAY:
+                    # A new list price with a promotion from the second generated day on: type-2 history.
+                    new_price, promotional = REPRICED_ON_THE_SECOND_DAY[product]
+                    new_pricing = {
+                        "default": new_price,
+                        "promotional": {"default": promotional},
+                        "effective_list": {"default": promotional},
+                    }
+                    prices = [
+                        (PRICES_VALID_FROM, repriced_at, prices[0][2]),
+                        (repriced_at, None, new_pricing),
+                    ]
+                for valid_from, valid_until, pricing in prices:
+                    record = {
+                        "account_id": self.account_id,
+                        "price_start_time": _iso(_epoch_ms(valid_from)),
+                        "price_end_time": _iso(_epoch_ms(valid_until)) if valid_until else None,
+                        "sku_name": sku,
+                        "cloud": cloud.upper(),
+                        "currency_code": "USD",
+                        "usage_unit": unit,
+                        "pricing": pricing,
+                    }
+                    file.write(json.dumps(record, separators=(",", ":")) + "\n")
 
     def _write_truth(self) -> None:
         path = self.folder / "expected_net_usage.csv"
@@ -412,6 +429,10 @@ def _warehouse_product(warehouse: dict[str, Any]) -> tuple[str, str]:
 
 def _day(at_ms: int) -> date:
     return datetime.fromtimestamp(at_ms / 1000, tz=UTC).date()
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _iso(at_ms: int) -> str:
