@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,13 +14,33 @@ from pathlib import Path
 import pytest
 
 from overwatch.billing_loader import load_billing_usage, load_list_prices
-from overwatch.bronze_tables import BILLING_USAGE, LIST_PRICES, PIPELINE_REPORT, QUARANTINE
+from overwatch.bronze_tables import (
+    BILLING_USAGE,
+    LIST_PRICES,
+    PIPELINE_REPORT,
+    QUARANTINE,
+    create_bronze_tables,
+)
 from overwatch.deployment_config import AccountConfig, Scope, parse_config
 from overwatch.load_context import AccountLoadContext
 from overwatch.pipeline import account_modules_to_run, run_loaders
 from overwatch.run_log import LoadWindow
 from overwatch.sample_workspace import generate_sample_workspace
 
+# system.billing.usage as Databricks documents it: nested fields are structs, not text.
+SYSTEM_USAGE_SCHEMA = (
+    "record_id string, account_id string, workspace_id string, sku_name string, cloud string, "
+    "usage_start_time timestamp, usage_end_time timestamp, usage_date date, custom_tags map<string, string>, "
+    "usage_unit string, usage_quantity decimal(38, 18), usage_metadata struct<cluster_id: string, "
+    "job_id: string, warehouse_id: string, instance_pool_id: string, node_type: string, job_run_id: string, "
+    "notebook_id: string, notebook_path: string, dlt_pipeline_id: string, dlt_update_id: string, "
+    "dlt_maintenance_id: string, endpoint_name: string, endpoint_id: string, run_name: string, "
+    "job_name: string, budget_policy_id: string, app_id: string, app_name: string>, "
+    "identity_metadata struct<run_as: string, owned_by: string, created_by: string>, record_type string, "
+    "ingestion_date date, billing_origin_product string, product_features struct<jobs_tier: string, "
+    "sql_tier: string, dlt_tier: string, is_serverless: boolean, is_photon: boolean, "
+    "performance_target: string, serving_type: string>, usage_type string"
+)
 MALFORMED = '{"record_id": "broken-line", "sku_name": '
 WITHOUT_RECORD_ID = {"sku_name": "PREMIUM_JOBS_COMPUTE", "usage_quantity": 1.5}
 MISTYPED_QUANTITY = {"record_id": "mistyped", "usage_quantity": "lots"}
@@ -242,6 +263,48 @@ def test_the_load_run_lands_the_bill_once_per_account(
     assert report.count() == 2
     again = run_loaders(config, isolated_target, spark, until=manifest.end_time, progress=lambda _m: None)
     assert again.module_runs == ()
+
+
+def test_the_system_table_reader_lands_what_the_files_reader_lands(
+    spark, isolated_target, sample, billing_dir: Path
+) -> None:
+    """On Databricks the same records come from system.billing.usage, structs and all: a table of the
+    system table's schema, filled from the sample bill, lands the same bronze rows as its files."""
+    manifest, _ = sample
+    system_table = f"{isolated_target.schema}_system.billing_usage"
+    spark.sql(f"create namespace if not exists {isolated_target.schema}_system")
+    spark.read.schema(SYSTEM_USAGE_SCHEMA).json(str(billing_dir / "usage")).writeTo(system_table).create()
+    from_files = context_for(spark, isolated_target, billing_dir)
+    load_billing_usage(from_files, whole_period(manifest))
+    databricks_target = replace(
+        isolated_target, schema=f"{isolated_target.schema}_db", adapter_type="databricks"
+    )
+    create_bronze_tables(spark, replace(databricks_target, adapter_type="spark"))
+    account = AccountConfig(billing_usage_table=system_table)
+    from_table = AccountLoadContext(
+        spark, databricks_target, account, "run-1", progress=lambda _message: None
+    )
+
+    assert (
+        load_billing_usage(from_table, whole_period(manifest))
+        == table(from_files, BILLING_USAGE.name).count()
+    )
+
+    def landed(context: AccountLoadContext) -> dict[str, tuple]:
+        return {
+            row.record_id: (
+                row.organization_id, row.sku_name, row.usage_quantity, row.record_type, row.ingestion_date,
+                row.custom_tags, json.loads(row.usage_metadata), json.loads(row.identity_metadata),
+                json.loads(row.product_features),
+            )
+            for row in table(context, BILLING_USAGE.name).collect()
+        }  # fmt: skip
+
+    assert landed(from_table) == landed(from_files)
+    sources = {
+        row.source for row in table(from_table, BILLING_USAGE.name).select("source").distinct().collect()
+    }
+    assert sources == {system_table}
 
 
 def test_a_billing_source_of_files_needs_a_path() -> None:
