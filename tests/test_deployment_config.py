@@ -114,3 +114,14 @@ def test_dbt_vars_carry_names_prices_and_the_window_end():
     assert dbt_vars["dbu_contract_prices"]["automated"] == 0.30
     assert dbt_vars["until_time_ms"] == 1768176000000
     assert "until_time_ms" not in config.dbt_vars()
+
+
+def test_the_account_section_is_optional_and_checked():
+    assert parse_config(VALID).account is None
+    example = load_config(Path(__file__).resolve().parents[1] / "config" / "deployment.example.yml")
+    assert example.account is not None
+    assert (example.account.billing_source, example.account.billing_lookback_days) == ("system_tables", 3)
+    with pytest.raises(ConfigError, match=r"account: Value error, billing_path is required"):
+        parse_config({**VALID, "account": {"billing_source": "files"}})
+    with pytest.raises(ConfigError, match=r"account.billing_lookback_days"):
+        parse_config({**VALID, "account": {"billing_lookback_days": -1}})

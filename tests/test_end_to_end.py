@@ -24,7 +24,7 @@ from overwatch.demo import serve_and_load
 from overwatch.deployment_config import Scope
 from overwatch.lakehouse import load_target
 from overwatch.layer_summary import count_rows_per_layer, format_summary
-from overwatch.pipeline import modules_to_run
+from overwatch.pipeline import account_modules_to_run, modules_to_run
 from overwatch.run_log import LoadWindow
 from overwatch.sample_workspace import generate_sample_workspace
 
@@ -113,10 +113,12 @@ def test_every_module_of_every_workspace_succeeds_in_both_runs(first_run, loaded
     manifest, _ = sample
     config, first_load = loaded
     first_summary, _states = first_run
-    assert len(modules_to_run(config)) == len(Scope)
+    # Workspace modules run for each workspace, account modules (the bill) once per run.
+    workspace_modules, account_modules = len(modules_to_run(config)), len(account_modules_to_run(config))
+    assert workspace_modules + account_modules == len(Scope) and account_modules > 0
     for summary in (first_summary, first_load):
         assert not summary.failed, [(run.module_name, run.error_message) for run in summary.failed]
-        assert len(summary.module_runs) == len(Scope) * len(manifest.workspaces)
+        assert len(summary.module_runs) == workspace_modules * len(manifest.workspaces) + account_modules
     assert {run.window.from_time for run in first_load.module_runs} == {
         manifest.start_time + timedelta(days=4)
     }

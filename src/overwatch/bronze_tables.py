@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
+# Account-level rows (the bill's records of no workspace, list prices, account audit events) carry this
+# organization_id, as Databricks writes workspaceId 0 for account-level audit events.
+ACCOUNT_ORGANIZATION_ID = "0"
+
+
 @dataclass(frozen=True)
 class BronzeTable:
     name: str
@@ -237,6 +242,58 @@ SQL_QUERY_HISTORY = BronzeTable(
     ("organization_id", "query_id", "status", "query_end_time_ms"),
 )
 
+# One row per record of system.billing.usage (originals, retractions and restatements alike, each
+# under its own record_id). Structs are kept as JSON text, so fields Databricks adds land unchanged.
+BILLING_USAGE = BronzeTable(
+    "billing_usage_bronze",
+    """
+    organization_id string,
+    account_id string,
+    workspace_id string,
+    record_id string,
+    sku_name string,
+    cloud string,
+    usage_start_time timestamp,
+    usage_end_time timestamp,
+    usage_date date,
+    custom_tags map<string, string>,
+    usage_unit string,
+    usage_quantity decimal(38, 18),
+    usage_metadata string,
+    identity_metadata string,
+    record_type string,
+    ingestion_date date,
+    billing_origin_product string,
+    product_features string,
+    usage_type string,
+    source string,
+    load_run_id string,
+    loaded_at timestamp
+    """,
+    ("record_id",),
+    partition_column="usage_date",
+)
+
+# One row per record of system.billing.list_prices: a SKU's price from price_start_time on.
+LIST_PRICES = BronzeTable(
+    "list_prices_bronze",
+    """
+    organization_id string,
+    account_id string,
+    price_start_time timestamp,
+    price_end_time timestamp,
+    sku_name string,
+    cloud string,
+    currency_code string,
+    usage_unit string,
+    pricing string,
+    source string,
+    load_run_id string,
+    loaded_at timestamp
+    """,
+    ("account_id", "cloud", "sku_name", "currency_code", "usage_unit", "price_start_time"),
+)
+
 ALL_TABLES = (
     AUDIT_LOG,
     CLUSTER_EVENTS,
@@ -249,6 +306,8 @@ ALL_TABLES = (
     JOB_RUNS,
     WAREHOUSE_EVENTS,
     SQL_QUERY_HISTORY,
+    BILLING_USAGE,
+    LIST_PRICES,
 )
 
 

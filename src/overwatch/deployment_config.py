@@ -40,6 +40,9 @@ class Scope(StrEnum):
     WAREHOUSE_EVENTS = "warehouse_events"
     SQL_QUERY_HISTORY = "sql_query_history"
     SPARK_EVENTS = "spark_events"
+    # Account-level modules: run once per load run, not per workspace.
+    BILLING_USAGE = "billing_usage"
+    LIST_PRICES = "list_prices"
 
 
 class StrictModel(BaseModel):
@@ -107,6 +110,39 @@ class DbuContractPrices(StrictModel):
     sql_pro: Annotated[float, Field(ge=0)] = 0.55
 
 
+class AccountConfig(StrictModel):
+    """What is observed once for the whole account rather than per workspace (the bill)."""
+
+    account_id: str | None = Field(default=None, description="Databricks account id")
+    billing_source: Literal["system_tables", "files"] = Field(
+        default="system_tables",
+        description="where the bill is read: the billing system tables (Databricks), or JSON-lines files of "
+        "the same columns under billing_path (the sample workspace's)",
+    )
+    billing_path: str | None = Field(
+        default=None,
+        description="folder holding usage/*.json and list_prices/*.json, one record of "
+        "system.billing.usage / system.billing.list_prices per line; read when billing_source is 'files'",
+    )
+    billing_usage_table: str = Field(
+        default="system.billing.usage", description="billable usage system table"
+    )
+    list_prices_table: str = Field(
+        default="system.billing.list_prices", description="list prices system table"
+    )
+    billing_lookback_days: Annotated[int, Field(ge=0, le=60)] = Field(
+        default=3,
+        description="ingestion days re-read before each window, so that late records, retractions and "
+        "restatements arrive",
+    )
+
+    @model_validator(mode="after")
+    def _billing_files_need_a_path(self) -> AccountConfig:
+        if self.billing_source == "files" and not self.billing_path:
+            raise ValueError("billing_path is required when billing_source is 'files'")
+        return self
+
+
 class PersonalDataConfig(StrictModel):
     """How presentation views treat personal data (emails, user names, user ids, IP addresses)."""
 
@@ -136,6 +172,9 @@ class DeploymentConfig(StrictModel):
         default=None,
         description="CSV of known cluster running intervals (the sample workspace's ledger), the "
         "reference the cost reconciliation compares with where system.billing.usage is not read",
+    )
+    account: AccountConfig | None = Field(
+        default=None, description="account-level modules (the bill); none run without this section"
     )
 
     @field_validator("workspaces")

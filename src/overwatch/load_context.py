@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from overwatch.deployment_config import WorkspaceConfig
+from overwatch.deployment_config import AccountConfig, WorkspaceConfig
 from overwatch.lakehouse import Target
 
 if TYPE_CHECKING:
@@ -46,3 +46,17 @@ class LoadContext:
 
     def report(self, message: str) -> None:
         self.progress(f"[{self.workspace.workspace_name}] {message}")
+
+
+@dataclass
+class AccountLoadContext:
+    """What an account-level module is handed: it runs once per load run, for the whole account."""
+
+    spark: SparkSession
+    target: Target
+    account: AccountConfig
+    run_id: str
+    progress: Any = field(default=print)
+
+    def report(self, message: str) -> None:
+        self.progress(f"[account] {message}")

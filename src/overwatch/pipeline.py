@@ -3,6 +3,9 @@
 Modules run in dependency order (cluster events follow the clusters seen in the audit logs and the
 clusters snapshot). A module that fails is recorded as FAILED with its error and the run goes on;
 its watermark stays, so the next run retries its window while the others advance.
+
+Account-level modules (the bill, with a deployment config's `account:` section) run once per load run
+after the workspaces' modules, each from its own watermark under organization_id "0".
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from typing import TYPE_CHECKING
 from overwatch.api_snapshot_loader import load_api_snapshot, load_job_runs
 from overwatch.audit_log_loader import load_audit_logs
 from overwatch.audit_system_table_loader import load_audit_system_table
-from overwatch.bronze_tables import API_SNAPSHOT_ENTITIES, create_bronze_tables
+from overwatch.billing_loader import load_billing_usage, load_list_prices
+from overwatch.bronze_tables import ACCOUNT_ORGANIZATION_ID, API_SNAPSHOT_ENTITIES, create_bronze_tables
 from overwatch.cluster_events_loader import load_cluster_events
 from overwatch.cluster_usage_reference_loader import load_cluster_usage_reference
 from overwatch.deployment_config import DeploymentConfig, Scope, WorkspaceConfig
 from overwatch.lakehouse import Target
-from overwatch.load_context import LoadContext
+from overwatch.load_context import AccountLoadContext, LoadContext
 from overwatch.query_history_loader import load_query_history
 from overwatch.run_log import FAILED, SUCCEEDED, LoadWindow, ModuleRun, RunLog, utc_now
 from overwatch.spark_event_log_loader import load_spark_event_logs
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 ModuleLoader = Callable[[LoadContext, LoadWindow], int]
+AccountModuleLoader = Callable[[AccountLoadContext, LoadWindow], int]
 
 
 def modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, ModuleLoader]]:
@@ -50,6 +55,17 @@ def modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, ModuleLoader]]
     if config.cluster_usage_ledger_path:
         reference_loader = partial(load_cluster_usage_reference, ledger_path=config.cluster_usage_ledger_path)
         modules.append((Scope.CLUSTER_USAGE_REFERENCE, reference_loader))
+    return [(scope, loader) for scope, loader in modules if config.runs_scope(scope)]
+
+
+def account_modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, AccountModuleLoader]]:
+    """The account-level modules, run once per load run after the workspaces' (none without `account:`)."""
+    if config.account is None:
+        return []
+    modules: list[tuple[Scope, AccountModuleLoader]] = [
+        (Scope.BILLING_USAGE, load_billing_usage),
+        (Scope.LIST_PRICES, load_list_prices),
+    ]
     return [(scope, loader) for scope, loader in modules if config.runs_scope(scope)]
 
 
@@ -104,7 +120,58 @@ def run_loaders(
             module_run = _run_module(context, scope, loader, window)
             run_log.record(module_run)
             module_runs.append(module_run)
+    if config.account is not None:
+        account_context = AccountLoadContext(spark, target, config.account, run_id, progress)
+        module_runs += _run_account_modules(config, run_log, account_context, requested_until)
     return RunSummary(run_id, tuple(module_runs))
+
+
+def _run_account_modules(
+    config: DeploymentConfig,
+    run_log: RunLog,
+    context: AccountLoadContext,
+    requested_until: datetime,
+) -> list[ModuleRun]:
+    """Each account module from its own watermark, recorded under organization_id "0"."""
+    module_runs: list[ModuleRun] = []
+    for scope, loader in account_modules_to_run(config):
+        window = run_log.next_window(
+            ACCOUNT_ORGANIZATION_ID,
+            scope.value,
+            primordial_date=config.primordial_date,
+            requested_until=requested_until,
+            max_days=config.max_days_per_run,
+        )
+        if window.is_empty:
+            context.report(f"{scope.value}: up to date")
+            continue
+        module_run = _run_account_module(context, scope, loader, window)
+        run_log.record(module_run)
+        module_runs.append(module_run)
+    return module_runs
+
+
+def _run_account_module(
+    context: AccountLoadContext, scope: Scope, loader: AccountModuleLoader, window: LoadWindow
+) -> ModuleRun:
+    started_at = utc_now()
+    try:
+        rows = loader(context, window)
+        status, error = SUCCEEDED, None
+    except Exception as failure:  # a failed module must not stop the others; its error goes to the run log
+        rows, status, error = 0, FAILED, _failure_text(failure)
+        context.report(f"{scope.value}: FAILED: {error.splitlines()[0] if error else ''}")
+    return ModuleRun(
+        organization_id=ACCOUNT_ORGANIZATION_ID,
+        run_id=context.run_id,
+        module_name=scope.value,
+        window=window,
+        status=status,
+        rows_written=rows,
+        error_message=error,
+        started_at=started_at,
+        finished_at=utc_now(),
+    )
 
 
 def _run_module(context: LoadContext, scope: Scope, loader: ModuleLoader, window: LoadWindow) -> ModuleRun:
@@ -128,10 +195,15 @@ def _run_module(context: LoadContext, scope: Scope, loader: ModuleLoader, window
     )
 
 
+def _failure_text(failure: BaseException) -> str:
+    """The error and the last frames of its trace."""
+    text = "".join(traceback.format_exception_only(type(failure), failure)).strip()
+    return text + "\n" + "".join(traceback.format_tb(failure.__traceback__)[-5:])
+
+
 def _error_text(failure: BaseException, workspace: WorkspaceConfig) -> str:
     """The error and its trace, with the workspace token blanked should any library have echoed it."""
-    text = "".join(traceback.format_exception_only(type(failure), failure)).strip()
-    text += "\n" + "".join(traceback.format_tb(failure.__traceback__)[-5:])
+    text = _failure_text(failure)
     try:
         token = workspace.api_token()
     except Exception:

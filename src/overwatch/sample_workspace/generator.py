@@ -9,13 +9,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from overwatch.sample_workspace.billing import BillWriter
 from overwatch.sample_workspace.catalog import CLOUDS, SIZE_PRESETS, WORKSPACE_NAMES
 from overwatch.sample_workspace.identifiers import numeric_id
 from overwatch.sample_workspace.ledger import LedgerWriter
+from overwatch.sample_workspace.serverless import bill_account_usage
 from overwatch.sample_workspace.workspace import WorkspaceIdentity, WorkspaceSimulation, WorkspaceSummary
 
 DEFAULT_START_DATE = date(2026, 1, 5)
-OUTPUT_FOLDERS = ("audit_logs", "api", "ledger", "warehouse_events", "cluster_logs")
+OUTPUT_FOLDERS = ("audit_logs", "api", "ledger", "warehouse_events", "cluster_logs", "billing")
 
 
 @dataclass
@@ -27,6 +29,8 @@ class SampleWorkspaceManifest:
     size: str
     account_id: str
     workspaces: list[WorkspaceSummary] = field(default_factory=list)
+    billing_records: int = 0
+    corrected_billing_records: int = 0
 
     @property
     def start_time(self) -> datetime:
@@ -51,7 +55,7 @@ def generate_sample_workspace(
     seed: int = 42,
     start_date: date = DEFAULT_START_DATE,
 ) -> SampleWorkspaceManifest:
-    """Writes audit logs, per-workspace API state and the cost ledger under `output_dir`.
+    """Writes audit logs, per-workspace API state, the cost ledger and the account's bill under `output_dir`.
 
     The same arguments always produce byte-identical files; earlier output in `output_dir` is replaced.
     """
@@ -71,14 +75,19 @@ def generate_sample_workspace(
         account_id=identities[0].account_id,
     )
     ledger = LedgerWriter(output_dir / "ledger" / "cluster_intervals.csv")
+    bill = BillWriter(output_dir, manifest.account_id, seed, start_date, days)
     try:
         for identity in identities:
             simulation = WorkspaceSimulation(
-                output_dir, identity, SIZE_PRESETS[size], seed, start_date, days, ledger
+                output_dir, identity, SIZE_PRESETS[size], seed, start_date, days, ledger, bill
             )
             manifest.workspaces.append(simulation.run())
+        bill_account_usage(bill, identities[0].cloud, seed, start_date, days)
     finally:
         ledger.close()
+        bill.close()
+    manifest.billing_records = bill.record_count
+    manifest.corrected_billing_records = bill.corrected_count
     (output_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     return manifest
 
