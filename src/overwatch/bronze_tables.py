@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
+# Account-level rows (events of the account console, account SCIM API and account logins) belong to no
+# workspace: they carry the workspace id Databricks files them under, 0.
+ACCOUNT_ORGANIZATION_ID = "0"
+
+
 @dataclass(frozen=True)
 class BronzeTable:
     name: str

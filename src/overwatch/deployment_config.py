@@ -40,6 +40,7 @@ class Scope(StrEnum):
     WAREHOUSE_EVENTS = "warehouse_events"
     SQL_QUERY_HISTORY = "sql_query_history"
     SPARK_EVENTS = "spark_events"
+    ACCOUNT_AUDIT_LOGS = "account_audit_logs"
 
 
 class StrictModel(BaseModel):
@@ -78,6 +79,14 @@ class WorkspaceConfig(StrictModel):
         "eventlog* Spark event logs; without it the spark_events module skips the workspace",
     )
 
+    @field_validator("organization_id")
+    @classmethod
+    def _not_the_account(cls, organization_id: str) -> str:
+        # Databricks files account-level events under workspace id 0: it names no workspace with an API.
+        if int(organization_id) == 0:
+            raise ValueError("organization_id 0 is the account level: configure it under `account:`")
+        return organization_id
+
     @model_validator(mode="after")
     def _delivered_files_need_a_path(self) -> WorkspaceConfig:
         if self.audit_log_source == "files" and not self.audit_log_path:
@@ -92,6 +101,27 @@ class WorkspaceConfig(StrictModel):
                 f"workspace {self.organization_id}: environment variable {self.token_env_var} is not set"
             )
         return token
+
+
+class AccountConfig(StrictModel):
+    """Account-level sources, loaded once per deployment under organization_id "0" (no workspace API)."""
+
+    account_id: str | None = Field(default=None, description="Databricks account id, for the record")
+    audit_log_source: Literal["files", "system_table"] = "files"
+    audit_log_path: str | None = Field(
+        default=None,
+        description="audit log delivery root holding workspaceId=0/date=YYYY-MM-DD/*.json, the account-level "
+        "events; without it (and with audit_log_source 'files') account-level audit events are not loaded",
+    )
+    audit_log_table: str = Field(
+        default="system.access.audit",
+        description="audit system table whose workspace_id 0 rows are read when audit_log_source is "
+        "'system_table'",
+    )
+
+    @property
+    def loads_audit_logs(self) -> bool:
+        return self.audit_log_source == "system_table" or bool(self.audit_log_path)
 
 
 class DbuContractPrices(StrictModel):
@@ -128,6 +158,9 @@ class DeploymentConfig(StrictModel):
     max_days_per_run: Annotated[int, Field(ge=1, le=366)] = 30
     skip_scopes: list[Scope] = Field(default_factory=list)
     personal_data: PersonalDataConfig = Field(default_factory=PersonalDataConfig)
+    account: AccountConfig | None = Field(
+        default=None, description="account-level sources (account-level audit events), loaded once per run"
+    )
     analysts_group: Annotated[str, Field(min_length=1)] = Field(
         default="overwatch-analysts",
         description="group granted SELECT on the presentation views on Databricks, nothing else",
