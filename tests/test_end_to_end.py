@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from overwatch.bronze_tables import (
+    ACCOUNT_ORGANIZATION_ID,
     ALL_TABLES,
     AUDIT_LOG,
     CLUSTER_EVENTS,
@@ -23,7 +24,7 @@ from overwatch.demo import serve_and_load
 from overwatch.deployment_config import Scope
 from overwatch.lakehouse import load_target
 from overwatch.layer_summary import count_rows_per_layer, format_summary
-from overwatch.pipeline import modules_to_run
+from overwatch.pipeline import account_modules_to_run, modules_to_run
 from overwatch.run_log import LoadWindow
 from overwatch.sample_workspace import generate_sample_workspace
 
@@ -107,10 +108,12 @@ def test_every_module_of_every_workspace_succeeds_in_both_runs(first_run, loaded
     manifest, _ = sample
     config, first_load = loaded
     first_summary, _states = first_run
-    assert len(modules_to_run(config)) == len(Scope)
+    account_modules = len(account_modules_to_run(config))
+    assert len(modules_to_run(config)) + account_modules == len(Scope)
     for summary in (first_summary, first_load):
         assert not summary.failed, [(run.module_name, run.error_message) for run in summary.failed]
-        assert len(summary.module_runs) == len(Scope) * len(manifest.workspaces)
+        workspace_runs = (len(Scope) - account_modules) * len(manifest.workspaces)
+        assert len(summary.module_runs) == workspace_runs + account_modules
     assert {run.window.from_time for run in first_load.module_runs} == {
         manifest.start_time + timedelta(days=4)
     }
@@ -120,6 +123,8 @@ def test_bronze_holds_each_audit_event_once(spark, first_load, sample):
     manifest, _ = sample
     target = load_target()
     expected = {workspace.organization_id: workspace.audit_events for workspace in manifest.workspaces}
+    # Account-level events, delivered under workspaceId=0, are loaded once under organization_id 0.
+    expected[ACCOUNT_ORGANIZATION_ID] = manifest.account_audit_events
     assert counts_by_workspace(spark, target, AUDIT_LOG.name) == expected
     assert all(workspace.audit_duplicate_lines > 0 for workspace in manifest.workspaces)
 

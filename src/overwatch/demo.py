@@ -47,6 +47,11 @@ def demo_config(manifest: SampleWorkspaceManifest, api_hosts: dict[str, str], sa
             }
             for workspace in manifest.workspaces
         ],
+        # Account-level audit events are delivered beside the workspaces', under workspaceId=0.
+        "account": {
+            "account_id": manifest.account_id,
+            "audit_log_path": str((sample_dir / "audit_logs").resolve()),
+        },
         "dbu_contract_prices": {
             "interactive": 0.55,
             "automated": 0.30,

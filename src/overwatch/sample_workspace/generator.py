@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from overwatch.sample_workspace.accounts import AccountLevelActivity
+from overwatch.sample_workspace.audit_log import ACCOUNT_LEVEL_ID, AuditIdentity, AuditLogWriter
 from overwatch.sample_workspace.catalog import CLOUDS, SIZE_PRESETS, WORKSPACE_NAMES
 from overwatch.sample_workspace.identifiers import numeric_id
 from overwatch.sample_workspace.ledger import LedgerWriter
@@ -27,6 +29,10 @@ class SampleWorkspaceManifest:
     size: str
     account_id: str
     workspaces: list[WorkspaceSummary] = field(default_factory=list)
+    # Account-level audit events, delivered under audit_logs/workspaceId=0.
+    account_audit_events: int = 0
+    account_audit_duplicate_lines: int = 0
+    account_audit_files: int = 0
 
     @property
     def start_time(self) -> datetime:
@@ -71,16 +77,33 @@ def generate_sample_workspace(
         account_id=identities[0].account_id,
     )
     ledger = LedgerWriter(output_dir / "ledger" / "cluster_intervals.csv")
+    simulations = []
     try:
         for identity in identities:
             simulation = WorkspaceSimulation(
                 output_dir, identity, SIZE_PRESETS[size], seed, start_date, days, ledger
             )
             manifest.workspaces.append(simulation.run())
+            simulations.append(simulation)
     finally:
         ledger.close()
+    _write_account_level_events(output_dir, manifest, simulations[0].users)
     (output_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     return manifest
+
+
+def _write_account_level_events(output_dir: Path, manifest: SampleWorkspaceManifest, users: list) -> None:
+    """The account console's events under audit_logs/workspaceId=0; people are the first workspace's."""
+    identity = AuditIdentity(ACCOUNT_LEVEL_ID, None, manifest.account_id)
+    audit = AuditLogWriter(output_dir / "audit_logs", identity, manifest.seed)
+    activity = AccountLevelActivity(audit, random.Random(f"account-audit-{manifest.seed}"), users)
+    for day in range(manifest.days):
+        day_start = manifest.start_time + timedelta(days=day)
+        activity.simulate_day(day, int(day_start.timestamp() * 1000))
+    audit.close()
+    manifest.account_audit_events = audit.event_count
+    manifest.account_audit_duplicate_lines = audit.duplicate_count
+    manifest.account_audit_files = audit.file_count
 
 
 def workspace_identities(seed: int, workspace_count: int) -> list[WorkspaceIdentity]:
