@@ -62,7 +62,7 @@ select
     user_agent,
     request_id,
     response,
-    not (response_status_code between 200 and 299) as is_failed_login,
+    response_status_code not between 200 and 299 as is_failed_login,
     service_name,
     audit_level,
     response_status_code
