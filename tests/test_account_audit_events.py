@@ -20,7 +20,7 @@ import pytest
 
 from overwatch.bronze_tables import AUDIT_LOG, PIPELINE_REPORT, QUARANTINE, create_bronze_tables
 from overwatch.dbt_runner import run_dbt
-from overwatch.deployment_config import DeploymentConfig, Scope
+from overwatch.deployment_config import AccountConfig, DeploymentConfig, Scope
 from overwatch.pipeline import run_loaders
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -256,3 +256,25 @@ def test_a_missing_response_is_an_unknown_outcome_not_a_failure(spark, loaded: L
     failed = [row for row in logins if row.is_failed_login]
     assert [(row.login_type, row.response_status_code) for row in failed] == [("samlLogin", 401)]
     assert sum(row.request_id is None for row in logins) >= 2
+
+
+def test_a_failing_account_module_is_recorded_and_retried_alone(spark, isolated_target, tmp_path: Path):
+    config = deployment(tmp_path).model_copy(
+        update={
+            "account": AccountConfig(audit_log_source="system_table", audit_log_table="missing_schema.audit")
+        }
+    )
+    quiet = {"progress": lambda _message: None}
+
+    first = run_loaders(config, isolated_target, spark, until=FIRST_UNTIL, **quiet)
+    second = run_loaders(config, isolated_target, spark, until=FIRST_UNTIL, **quiet)
+
+    statuses = {(run.organization_id, run.module_name): run.status for run in first.module_runs}
+    assert statuses == {
+        (WORKSPACE_ID, Scope.AUDIT_LOGS.value): "SUCCEEDED",
+        ("0", Scope.ACCOUNT_AUDIT_LOGS.value): "FAILED",
+    }
+    assert "missing_schema" in first.failed[0].error_message
+    assert [(run.organization_id, run.module_name) for run in second.module_runs] == [
+        ("0", Scope.ACCOUNT_AUDIT_LOGS.value)
+    ]
