@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
-# Account-level rows (the bill's records of no workspace, list prices, account audit events) carry this
-# organization_id, as Databricks writes workspaceId 0 for account-level audit events.
+# Account-level rows belong to no workspace: account audit events (which Databricks files under
+# workspace id 0), the bill's records of no workspace and the list prices all carry 0.
 ACCOUNT_ORGANIZATION_ID = "0"
 
 

@@ -43,6 +43,7 @@ class Scope(StrEnum):
     # Account-level modules: run once per load run, not per workspace.
     BILLING_USAGE = "billing_usage"
     LIST_PRICES = "list_prices"
+    ACCOUNT_AUDIT_LOGS = "account_audit_logs"
 
 
 class StrictModel(BaseModel):
@@ -81,6 +82,14 @@ class WorkspaceConfig(StrictModel):
         "eventlog* Spark event logs; without it the spark_events module skips the workspace",
     )
 
+    @field_validator("organization_id")
+    @classmethod
+    def _not_the_account(cls, organization_id: str) -> str:
+        # Databricks files account-level events under workspace id 0: it names no workspace with an API.
+        if int(organization_id) == 0:
+            raise ValueError("organization_id 0 is the account level: configure it under `account:`")
+        return organization_id
+
     @model_validator(mode="after")
     def _delivered_files_need_a_path(self) -> WorkspaceConfig:
         if self.audit_log_source == "files" and not self.audit_log_path:
@@ -111,9 +120,21 @@ class DbuContractPrices(StrictModel):
 
 
 class AccountConfig(StrictModel):
-    """What is observed once for the whole account rather than per workspace (the bill)."""
+    """What is observed once for the whole account rather than per workspace: account-level audit events
+    and the bill, loaded once per run under organization_id "0" (no workspace API)."""
 
     account_id: str | None = Field(default=None, description="Databricks account id")
+    audit_log_source: Literal["files", "system_table"] = "files"
+    audit_log_path: str | None = Field(
+        default=None,
+        description="audit log delivery root holding workspaceId=0/date=YYYY-MM-DD/*.json, the account-level "
+        "events; without it (and with audit_log_source 'files') account-level audit events are not loaded",
+    )
+    audit_log_table: str = Field(
+        default="system.access.audit",
+        description="audit system table whose workspace_id 0 rows are read when audit_log_source is "
+        "'system_table'",
+    )
     billing_source: Literal["system_tables", "files"] = Field(
         default="system_tables",
         description="where the bill is read: the billing system tables (Databricks), or JSON-lines files of "
@@ -135,6 +156,10 @@ class AccountConfig(StrictModel):
         description="ingestion days re-read before each window, so that late records, retractions and "
         "restatements arrive",
     )
+
+    @property
+    def loads_audit_logs(self) -> bool:
+        return self.audit_log_source == "system_table" or bool(self.audit_log_path)
 
     @model_validator(mode="after")
     def _billing_files_need_a_path(self) -> AccountConfig:
@@ -174,7 +199,9 @@ class DeploymentConfig(StrictModel):
         "reference the cost reconciliation compares with where system.billing.usage is not read",
     )
     account: AccountConfig | None = Field(
-        default=None, description="account-level modules (the bill); none run without this section"
+        default=None,
+        description="account-level sources (account audit events, the bill), loaded once per run; none are "
+        "loaded without this section",
     )
 
     @field_validator("workspaces")
