@@ -7,11 +7,15 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: setup demo test lint benchmark clean browser docs-erd
 
-setup: $(VENV)/.installed profiles.yml browser
+setup: $(VENV)/.installed profiles.yml
 
-# tests/test_docs_site.py drives Debian's Chromium headless; CI runs as root, so install it when missing.
+# Only the tests need a browser: tests/test_docs_site.py drives Debian's Chromium headless. As root
+# (CI) it is installed when missing; anyone else is told how, and `make demo` never needs it.
 browser:
-	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "make test needs Chromium at /usr/bin/chromium for the docs-site test." >&2; \
+	       echo "Install it with: sudo apt-get install chromium   (Debian/Ubuntu)" >&2; exit 1; fi; }
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +30,7 @@ profiles.yml: profiles.yml.example
 demo: setup
 	$(BIN)/overwatch demo
 
-test: setup lint
+test: setup browser lint
 	$(BIN)/python -m pytest
 
 # sqlfluff's dbt templater renders the local profile, which names the lake and the Iceberg jar.

@@ -12,6 +12,13 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHARED_SAMPLES = PROJECT_DIR.parent / "shared" / "samples"
 
+# Under pytest-xdist each worker is its own process with its own JVM and lake; dbt's target and log
+# folders are per worker too, so two workers never write one manifest or partial-parse file.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _XDIST_WORKER:
+    os.environ.setdefault("DBT_TARGET_PATH", str(PROJECT_DIR / "target" / f"pytest-{_XDIST_WORKER}"))
+    os.environ.setdefault("DBT_LOG_PATH", str(PROJECT_DIR / "logs" / f"pytest-{_XDIST_WORKER}"))
+
 
 @pytest.fixture(scope="session")
 def lake_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

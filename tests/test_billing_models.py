@@ -1,6 +1,7 @@
 """The bill in gold (billable_usage, pipeline_update_cost, chargeback_daily) built by dbt on the local Spark
 from a small hand-made bill: an original record retracted and restated, serverless jobs, notebooks, SQL,
-pipelines and model serving, classic jobs compute whose list price changes, and a SKU with no list price.
+pipelines and model serving, classic jobs compute whose list price changes, and an app on a SKU the price
+list lacks (it lands unpriced and flagged, and the priced-products test lets it be).
 Expected values are computed by hand from the rows below and the default contract prices in
 dbt_project.yml (automated 0.30, serverless SQL 0.70 USD per DBU)."""
 
@@ -43,7 +44,8 @@ NOTEBOOK_SERVERLESS = "PREMIUM_ALL_PURPOSE_SERVERLESS_COMPUTE_US_EAST_1"
 SQL_SERVERLESS = "PREMIUM_SERVERLESS_SQL_COMPUTE_US_EAST_1"
 MODEL_SERVING = "PREMIUM_SERVERLESS_REAL_TIME_INFERENCE_US_EAST_1"
 JOBS_CLASSIC = "PREMIUM_JOBS_COMPUTE"
-UNKNOWN_SKU = "PREMIUM_BRAND_NEW_COMPUTE"
+VECTOR_SEARCH = "PREMIUM_VECTOR_SEARCH_COMPUTE"
+UNKNOWN_SKU = "PREMIUM_APPS_PREVIEW_COMPUTE"
 
 
 def usage_record(
@@ -118,9 +120,8 @@ BILL = [
         serverless=False,
     ),
     usage_record(
-        *("r7", "ORIGINAL", UNKNOWN_SKU, "JOBS", "2024-03-02 12:00:00", "1"),
-        '{"cluster_id":"c2"}',
-        serverless=False,
+        *("r7", "ORIGINAL", UNKNOWN_SKU, "APPS", "2024-03-02 12:00:00", "1"),
+        '{"app_id":"a1"}',
     ),
 ]
 
@@ -246,11 +247,14 @@ def _hashed(email: str) -> str:
     return hashlib.sha256(email.encode()).hexdigest()
 
 
-def test_a_product_with_no_list_price_lands_flagged_and_fails_the_priced_products_test(
+def test_a_product_with_no_list_price_at_its_usage_lands_flagged_and_fails_the_priced_products_test(
     spark, target, build: DbtOutcome
 ):
-    apps = usage_record("r8", "ORIGINAL", "PREMIUM_APPS_NEW_SKU", "APPS", "2024-03-02 13:00:00", "1", "{}")
-    insert_new_rows(spark, target, BILLING_USAGE, spark.createDataFrame([apps], BILLING_USAGE.columns))
+    """A product whose SKU is listed only from after its usage cannot be priced: the test fails on it."""
+    search = usage_record("r8", "ORIGINAL", VECTOR_SEARCH, "VECTOR_SEARCH", "2024-03-02 13:00:00", "1", "{}")
+    insert_new_rows(spark, target, BILLING_USAGE, spark.createDataFrame([search], BILLING_USAGE.columns))
+    later_price = list_price(VECTOR_SEARCH, "2024-04-01 00:00:00", None, "0.50")
+    insert_new_rows(spark, target, LIST_PRICES, spark.createDataFrame([later_price], LIST_PRICES.columns))
     run_dbt(["run", "--select", "stg_billing__usage", "billing_usage_silver", "billable_usage"])
     priced_products_test = ["test", "--select", "assert_every_billed_product_has_priced_rows"]
     outcome = run_dbt(priced_products_test, raise_on_failure=False)
@@ -259,4 +263,5 @@ def test_a_product_with_no_list_price_lands_flagged_and_fails_the_priced_product
     [result] = [result for result in outcome.result.results if result.node.name == priced_products_test[-1]]
     assert (str(result.status), result.failures) == ("fail", 1)
     [landed] = [row for row in _rows(spark, target, "billableUsage") if row.record_id == "r8"]
-    assert (landed.is_priced, landed.unpriced_reason, landed.list_cost) == (False, "unknown_sku", None)
+    assert (landed.is_priced, landed.unpriced_reason) == (False, "no_list_price_at_usage_time")
+    assert (landed.list_cost, landed.contract_cost) == (None, None)

@@ -63,12 +63,34 @@ def test_valid_config_parses():
         ("max_days_per_run", 0, "max_days_per_run"),
         ("skip_scopes", ["everything"], "skip_scopes[0]"),
         ("workspaces.0.audit_log_path", None, "workspaces[0]"),
+        ("workspaces.0.organization_id", "0", "workspaces[0].organization_id"),
+        ("account", {"audit_log_source": "api"}, "account.audit_log_source"),
     ],
 )
 def test_invalid_field_is_named(path: str, value: object, named_field: str):
     with pytest.raises(ConfigError) as error:
         parse_config(with_change(path, value))
     assert f"  {named_field}:" in str(error.value)
+
+
+def test_the_account_section_is_optional_and_names_the_account_level_modules():
+    from overwatch.pipeline import account_modules_to_run
+
+    assert parse_config(VALID).account is None
+    assert account_modules_to_run(parse_config(VALID)) == []
+    # The bill is read from the system tables by default; without a delivery path, account-level audit
+    # files are not loaded.
+    bill = [Scope.BILLING_USAGE, Scope.LIST_PRICES]
+    account_only = parse_config(with_change("account", {"account_id": "a-1"}))
+    assert [scope for scope, _ in account_modules_to_run(account_only)] == bill
+    delivered = parse_config(with_change("account", {"audit_log_path": "s3://audit-bucket/logs"}))
+    assert [scope for scope, _ in account_modules_to_run(delivered)] == [Scope.ACCOUNT_AUDIT_LOGS, *bill]
+    system_table = parse_config(with_change("account", {"audit_log_source": "system_table"}))
+    assert system_table.account.audit_log_table == "system.access.audit"
+    assert [scope for scope, _ in account_modules_to_run(system_table)] == [Scope.ACCOUNT_AUDIT_LOGS, *bill]
+    skipped = with_change("account", {"audit_log_source": "system_table"})
+    skipped["skip_scopes"] = ["account_audit_logs", "billing_usage", "list_prices"]
+    assert account_modules_to_run(parse_config(skipped)) == []
 
 
 def test_unknown_field_is_rejected():
@@ -114,3 +136,14 @@ def test_dbt_vars_carry_names_prices_and_the_window_end():
     assert dbt_vars["dbu_contract_prices"]["automated"] == 0.30
     assert dbt_vars["until_time_ms"] == 1768176000000
     assert "until_time_ms" not in config.dbt_vars()
+
+
+def test_the_account_section_is_optional_and_checked():
+    assert parse_config(VALID).account is None
+    example = load_config(Path(__file__).resolve().parents[1] / "config" / "deployment.example.yml")
+    assert example.account is not None
+    assert (example.account.billing_source, example.account.billing_lookback_days) == ("system_tables", 3)
+    with pytest.raises(ConfigError, match=r"account: Value error, billing_path is required"):
+        parse_config({**VALID, "account": {"billing_source": "files"}})
+    with pytest.raises(ConfigError, match=r"account.billing_lookback_days"):
+        parse_config({**VALID, "account": {"billing_lookback_days": -1}})

@@ -160,6 +160,18 @@ def test_an_analyst_finds_cluster_state_fact_and_its_columns(docs_site: str, bro
         ".filter(i => i.src.endsWith('/assets/gold_erd.svg') && i.naturalWidth > 0).length",
         "the gold ERD on the overview page",
     )
+    overview = browser.wait_for(
+        "document.body.innerText.includes('Data engineering guide') && document.body.innerText",
+        "the data engineering guide on the overview page",
+    )
+    guide_sections = [
+        "How the layers are promoted, and why analysts read presentation views",
+        "Common terms",
+        "Databricks job vs Spark job",
+        "The Spark hierarchy and how it links to Databricks",
+        "Example queries, one per presentation view",
+    ]
+    assert [section for section in guide_sections if section not in overview] == []
 
     browser.evaluate(
         "(() => { const box = document.getElementById('search'); box.focus(); box.value = 'clusterStateFact';"

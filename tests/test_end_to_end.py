@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from overwatch.bronze_tables import (
+    ACCOUNT_ORGANIZATION_ID,
     ALL_TABLES,
     AUDIT_LOG,
     CLUSTER_EVENTS,
@@ -23,11 +25,16 @@ from overwatch.demo import serve_and_load
 from overwatch.deployment_config import Scope
 from overwatch.lakehouse import load_target
 from overwatch.layer_summary import count_rows_per_layer, format_summary
-from overwatch.pipeline import modules_to_run
+from overwatch.pipeline import account_modules_to_run, modules_to_run
 from overwatch.run_log import LoadWindow
 from overwatch.sample_workspace import generate_sample_workspace
 
 SCHEMA = "end_to_end"
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "overview.md"
+GUIDE_QUERY = re.compile(r"```sql\n(.*?)```", re.DOTALL)
+GUIDE_VIEW = re.compile(r"overwatch_presentation\.(\w+)")
+# Built only with personal_data.expose_views, which this build leaves off.
+PERSONAL_DATA_VIEWS = {"accountlogin", "accountmod"}
 
 
 @pytest.fixture(scope="module")
@@ -107,10 +114,12 @@ def test_every_module_of_every_workspace_succeeds_in_both_runs(first_run, loaded
     manifest, _ = sample
     config, first_load = loaded
     first_summary, _states = first_run
-    assert len(modules_to_run(config)) == len(Scope)
+    # Workspace modules run for each workspace, account modules (account audit events, the bill) once per run.
+    workspace_modules, account_modules = len(modules_to_run(config)), len(account_modules_to_run(config))
+    assert workspace_modules + account_modules == len(Scope) and account_modules > 0
     for summary in (first_summary, first_load):
         assert not summary.failed, [(run.module_name, run.error_message) for run in summary.failed]
-        assert len(summary.module_runs) == len(Scope) * len(manifest.workspaces)
+        assert len(summary.module_runs) == workspace_modules * len(manifest.workspaces) + account_modules
     assert {run.window.from_time for run in first_load.module_runs} == {
         manifest.start_time + timedelta(days=4)
     }
@@ -120,6 +129,8 @@ def test_bronze_holds_each_audit_event_once(spark, first_load, sample):
     manifest, _ = sample
     target = load_target()
     expected = {workspace.organization_id: workspace.audit_events for workspace in manifest.workspaces}
+    # Account-level events, delivered under workspaceId=0, are loaded once under organization_id 0.
+    expected[ACCOUNT_ORGANIZATION_ID] = manifest.account_audit_events
     assert counts_by_workspace(spark, target, AUDIT_LOG.name) == expected
     assert all(workspace.audit_duplicate_lines > 0 for workspace in manifest.workspaces)
 
@@ -186,6 +197,19 @@ def test_dbt_build_passes_and_fills_every_layer(spark, second_build, sample):
     assert {tuple(row) for row in workspaces.distinct().collect()} == {
         (workspace.organization_id, workspace.workspace_name) for workspace in manifest.workspaces
     }
+
+
+def test_every_example_query_of_the_guide_runs_on_its_view(spark, second_build):
+    """The data engineering guide on the docs site shows a query per presentation view: each one runs."""
+    views = {row.viewName.lower() for row in spark.sql(f"show views in {SCHEMA}_presentation").collect()}
+    queried = set()
+    for query in GUIDE_QUERY.findall(GUIDE.read_text()):
+        view = GUIDE_VIEW.search(query).group(1).lower()
+        queried.add(view)
+        if view in views:
+            spark.sql(query.replace("overwatch_presentation.", f"{SCHEMA}_presentation.")).collect()
+    assert views - queried == set()
+    assert queried - views <= PERSONAL_DATA_VIEWS
 
 
 def test_every_started_task_run_on_a_job_cluster_is_given_a_cost(spark, second_build):

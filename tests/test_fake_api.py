@@ -94,7 +94,11 @@ def test_jobs_list_includes_tasks_and_runs_list_filters_by_start(
     assert (
         len(jobs) == _rows(sqlite_path, "SELECT count(*) FROM jobs WHERE deleted_time_ms IS NULL")[0][0] >= 2
     )
-    assert all(job.settings.tasks and job.settings.job_clusters for job in jobs)
+    # Each job runs on job clusters, or (the serverless job) in a serverless environment.
+    assert all(
+        job.settings.tasks and (job.settings.job_clusters or job.settings.environments) for job in jobs
+    )
+    assert sum(not job.settings.job_clusters for job in jobs) == 1
     assert not any(job.settings.tasks for job in client.jobs.list())
     runs = list(client.jobs.list_runs(expand_tasks=True))
     assert len(runs) == _rows(sqlite_path, "SELECT count(*) FROM job_runs")[0][0]

@@ -4,7 +4,8 @@
     records are netted on their identity: workspace, SKU, usage unit, usage window and usage_metadata (what
     the usage belongs to). The netted quantity is the sum of all of them; the other attributes (tags,
     identities, product) come from the latest statement that is not a retraction, and record_id from the
-    ORIGINAL record. -#}
+    ORIGINAL record. Two ORIGINAL records of one identity (which a correction could not tell apart) make one
+    row, their record_count saying so. -#}
 with
 
 usage_records as (
@@ -34,6 +35,7 @@ netted_quantities as (
         usage_record_key,
         sum(usage_quantity) as usage_quantity,
         sum(case when record_type = 'ORIGINAL' then usage_quantity end) as original_quantity,
+        count(*) as record_count,
         count_if(record_type <> 'ORIGINAL') as correction_count,
         min(case when record_type = 'ORIGINAL' then record_id end) as original_record_id,
         min(record_id) as first_record_id
@@ -82,6 +84,7 @@ select
     latest_statements.usage_unit,
     netted_quantities.usage_quantity,
     netted_quantities.original_quantity,
+    netted_quantities.record_count,
     netted_quantities.correction_count,
     latest_statements.billing_origin_product,
     latest_statements.usage_type,

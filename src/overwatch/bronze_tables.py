@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
+# Account-level rows belong to no workspace: account audit events (which Databricks files under
+# workspace id 0), the bill's records of no workspace and the list prices all carry 0.
+ACCOUNT_ORGANIZATION_ID = "0"
+
+
 @dataclass(frozen=True)
 class BronzeTable:
     name: str
@@ -237,8 +242,8 @@ SQL_QUERY_HISTORY = BronzeTable(
     ("organization_id", "query_id", "status", "query_end_time_ms"),
 )
 
-# One row per record of system.billing.usage. The usage_metadata, identity_metadata and
-# product_features structs land as JSON text, so a field Databricks adds lands unchanged.
+# One row per record of system.billing.usage (originals, retractions and restatements alike, each
+# under its own record_id). Structs are kept as JSON text, so fields Databricks adds land unchanged.
 BILLING_USAGE = BronzeTable(
     "billing_usage_bronze",
     """
@@ -253,7 +258,7 @@ BILLING_USAGE = BronzeTable(
     usage_date date,
     custom_tags map<string, string>,
     usage_unit string,
-    usage_quantity decimal(38,18),
+    usage_quantity decimal(38, 18),
     usage_metadata string,
     identity_metadata string,
     record_type string,
@@ -269,7 +274,7 @@ BILLING_USAGE = BronzeTable(
     partition_column="usage_date",
 )
 
-# One row per record of system.billing.list_prices (a type-2 price history per SKU); pricing is JSON text.
+# One row per record of system.billing.list_prices: a SKU's price from price_start_time on.
 LIST_PRICES = BronzeTable(
     "list_prices_bronze",
     """

@@ -40,6 +40,10 @@ class Scope(StrEnum):
     WAREHOUSE_EVENTS = "warehouse_events"
     SQL_QUERY_HISTORY = "sql_query_history"
     SPARK_EVENTS = "spark_events"
+    # Account-level modules: run once per load run, not per workspace.
+    BILLING_USAGE = "billing_usage"
+    LIST_PRICES = "list_prices"
+    ACCOUNT_AUDIT_LOGS = "account_audit_logs"
 
 
 class StrictModel(BaseModel):
@@ -78,6 +82,14 @@ class WorkspaceConfig(StrictModel):
         "eventlog* Spark event logs; without it the spark_events module skips the workspace",
     )
 
+    @field_validator("organization_id")
+    @classmethod
+    def _not_the_account(cls, organization_id: str) -> str:
+        # Databricks files account-level events under workspace id 0: it names no workspace with an API.
+        if int(organization_id) == 0:
+            raise ValueError("organization_id 0 is the account level: configure it under `account:`")
+        return organization_id
+
     @model_validator(mode="after")
     def _delivered_files_need_a_path(self) -> WorkspaceConfig:
         if self.audit_log_source == "files" and not self.audit_log_path:
@@ -105,6 +117,55 @@ class DbuContractPrices(StrictModel):
     # Pro SQL warehouses bill their own SKU (classic ones bill sql_compute, serverless ones serverless);
     # the list price stands in for configs written before the SKU was priced.
     sql_pro: Annotated[float, Field(ge=0)] = 0.55
+
+
+class AccountConfig(StrictModel):
+    """What is observed once for the whole account rather than per workspace: account-level audit events
+    and the bill, loaded once per run under organization_id "0" (no workspace API)."""
+
+    account_id: str | None = Field(default=None, description="Databricks account id")
+    audit_log_source: Literal["files", "system_table"] = "files"
+    audit_log_path: str | None = Field(
+        default=None,
+        description="audit log delivery root holding workspaceId=0/date=YYYY-MM-DD/*.json, the account-level "
+        "events; without it (and with audit_log_source 'files') account-level audit events are not loaded",
+    )
+    audit_log_table: str = Field(
+        default="system.access.audit",
+        description="audit system table whose workspace_id 0 rows are read when audit_log_source is "
+        "'system_table'",
+    )
+    billing_source: Literal["system_tables", "files"] = Field(
+        default="system_tables",
+        description="where the bill is read: the billing system tables (Databricks), or JSON-lines files of "
+        "the same columns under billing_path (the sample workspace's)",
+    )
+    billing_path: str | None = Field(
+        default=None,
+        description="folder holding usage/*.json and list_prices/*.json, one record of "
+        "system.billing.usage / system.billing.list_prices per line; read when billing_source is 'files'",
+    )
+    billing_usage_table: str = Field(
+        default="system.billing.usage", description="billable usage system table"
+    )
+    list_prices_table: str = Field(
+        default="system.billing.list_prices", description="list prices system table"
+    )
+    billing_lookback_days: Annotated[int, Field(ge=0, le=60)] = Field(
+        default=3,
+        description="ingestion days re-read before each window, so that late records, retractions and "
+        "restatements arrive",
+    )
+
+    @property
+    def loads_audit_logs(self) -> bool:
+        return self.audit_log_source == "system_table" or bool(self.audit_log_path)
+
+    @model_validator(mode="after")
+    def _billing_files_need_a_path(self) -> AccountConfig:
+        if self.billing_source == "files" and not self.billing_path:
+            raise ValueError("billing_path is required when billing_source is 'files'")
+        return self
 
 
 class PersonalDataConfig(StrictModel):
@@ -136,6 +197,11 @@ class DeploymentConfig(StrictModel):
         default=None,
         description="CSV of known cluster running intervals (the sample workspace's ledger), the "
         "reference the cost reconciliation compares with where system.billing.usage is not read",
+    )
+    account: AccountConfig | None = Field(
+        default=None,
+        description="account-level sources (account audit events, the bill), loaded once per run; none are "
+        "loaded without this section",
     )
 
     @field_validator("workspaces")

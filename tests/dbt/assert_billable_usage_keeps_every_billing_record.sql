@@ -1,5 +1,5 @@
 {#- Counts in = counts out: every record of the bronze bill is in billable_usage, as a usage record or as one
-    of the corrections netted into one (1 + correction_count per row), per workspace. -#}
+    of the corrections netted into one (record_count per row), per workspace. -#}
 {{ config(severity='error') }}
 
 with
@@ -18,7 +18,7 @@ gold_records as (
 
     select
         organization_id,
-        sum(1 + correction_count) as gold_record_count
+        sum(record_count) as gold_record_count
     from {{ ref('billable_usage') }}
     group by organization_id
 

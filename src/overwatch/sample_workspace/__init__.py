@@ -10,6 +10,10 @@
   `overwatch.sample_workspace.ledger`);
 * `cluster_logs/<organization_id>/<cluster_id>/eventlog/...`: Spark event logs of the clusters that
   deliver their logs (see `overwatch.sample_workspace.spark_event_logs`);
+* `billing/usage/*.json`, `billing/list_prices/*.json`: the account's bill, records of
+  `system.billing.usage` and `system.billing.list_prices` computed from what the simulation ran, and
+  `billing/expected_net_usage.csv`, its net usage per workspace, day and SKU (see
+  `overwatch.sample_workspace.billing`);
 * `manifest.json`: the parameters and, per workspace, its identity and what was generated.
 """
 

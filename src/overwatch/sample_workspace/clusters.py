@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from overwatch.sample_workspace.api_store import ApiStore
 from overwatch.sample_workspace.audit_log import JOBS_USER_AGENT, SYSTEM_USER, AuditLogWriter
-from overwatch.sample_workspace.catalog import NODE_TYPES_BY_CLOUD
+from overwatch.sample_workspace.catalog import ALL_NODE_TYPES
 from overwatch.sample_workspace.ledger import ClusterCondition, LedgerWriter
 from overwatch.sample_workspace.spark_event_logs import SparkEventLogWriter
 
-NODE_TYPES = {node.node_type_id: node for nodes in NODE_TYPES_BY_CLOUD.values() for node in nodes}
+if TYPE_CHECKING:
+    from overwatch.sample_workspace.billing import WorkspaceBill
+
+NODE_TYPES = ALL_NODE_TYPES
 SIZE_FIELDS = ("num_workers", "autoscale")
 SECOND_MS = 1000
 MINUTE_MS = 60 * SECOND_MS
@@ -36,6 +39,7 @@ class WorkspaceOutputs:
     horizon_ms: int
     pool_node_types: dict[str, str]
     spark_event_logs: SparkEventLogWriter | None = None
+    bill: WorkspaceBill | None = None
 
 
 class SimulatedCluster:
@@ -194,11 +198,11 @@ class SimulatedCluster:
 
     def finish(self, end_ms: int) -> None:
         """Closes the last ledger interval and stores the cluster as the API shows it at `end_ms`."""
-        self.outputs.ledger.write(
-            self.outputs.organization_id, self.cluster_id, self.interval_start_ms, end_ms, self.condition
-        )
+        self._close_interval(end_ms)
         self.interval_start_ms = end_ms
         self.outputs.store.add_cluster(self.details(), self.created_time_ms, self.deleted_time_ms)
+        if self.outputs.bill is not None:
+            self.outputs.bill.cluster_finished(self)
 
     # --- the API's view ------------------------------------------------------------------------------
 
@@ -333,13 +337,18 @@ class SimulatedCluster:
         updated = self._condition(is_running, current, target)
         if updated == self.condition:
             return
-        self.outputs.ledger.write(
-            self.outputs.organization_id, self.cluster_id, self.interval_start_ms, at_ms, self.condition
-        )
+        self._close_interval(at_ms)
         self.interval_start_ms = at_ms
         self.condition = updated
         if self.outputs.spark_event_logs is not None:
             self.outputs.spark_event_logs.workers_changed(self, at_ms, updated.current_num_workers)
+
+    def _close_interval(self, end_ms: int) -> None:
+        """The interval since the last change ends: into the ledger, and billed as it ran."""
+        start_ms, condition = self.interval_start_ms, self.condition
+        self.outputs.ledger.write(self.outputs.organization_id, self.cluster_id, start_ms, end_ms, condition)
+        if self.outputs.bill is not None:
+            self.outputs.bill.cluster_interval(self, start_ms, end_ms, condition)
 
     def _condition(self, is_running: bool, current: int, target: int) -> ClusterCondition:
         spark_conf = self.spec.get("spark_conf") or {}

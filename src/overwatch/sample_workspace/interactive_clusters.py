@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from overwatch.sample_workspace.catalog import (
+    FUTURE_NODE_TYPES_BY_CLOUD,
     NODE_TYPES_BY_CLOUD,
     PHOTON_SPARK_VERSIONS,
     STANDARD_SPARK_VERSIONS,
@@ -81,6 +82,10 @@ def cluster_spec(simulation: WorkspaceSimulation, plan: InteractiveClusterPlan) 
     if plan.kind == "pool_backed":
         pool_id = simulation.pool_ids[plan.index % len(simulation.pool_ids)]
         spec.update(instance_pool_id=pool_id, driver_instance_pool_id=pool_id)
+    elif _runs_on_future_node_type(simulation, plan):
+        # Chosen after the draws above, so the rest of the fleet stays as it was.
+        future_type = FUTURE_NODE_TYPES_BY_CLOUD[cloud].node_type_id
+        spec.update(node_type_id=future_type, driver_node_type_id=future_type)
     else:
         spec.update(node_type_id=worker, driver_node_type_id=driver)
     spec.update(_size(plan.kind, generator.randint(1, 2), generator.randint(4, 8)))
@@ -108,6 +113,15 @@ def cluster_spec(simulation: WorkspaceSimulation, plan: InteractiveClusterPlan) 
     if plan.index % 4 == 0:
         spec["cluster_log_conf"] = log_delivery_conf()
     return spec
+
+
+def _runs_on_future_node_type(simulation: WorkspaceSimulation, plan: InteractiveClusterPlan) -> bool:
+    """The fleet's last cluster with node types of its own runs on a type newer than the catalogs."""
+    count = simulation.preset.interactive_clusters
+    own_node_types = [
+        index for index in range(count) if CLUSTER_KINDS[index % len(CLUSTER_KINDS)] != "pool_backed"
+    ]
+    return plan.index == own_node_types[-1]
 
 
 def _size(kind: str, min_workers: int, max_workers: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from overwatch.sample_workspace.audit_log import JOBS_USER_AGENT, SDK_USER_AGENT
+from overwatch.sample_workspace.billing import JobRunContext
 from overwatch.sample_workspace.catalog import NODE_TYPES_BY_CLOUD, STANDARD_SPARK_VERSIONS
 from overwatch.sample_workspace.clusters import MINUTE_MS, SECOND_MS, SimulatedCluster
 from overwatch.sample_workspace.identifiers import cluster_id, numeric_id
@@ -92,6 +93,8 @@ def _job(simulation: WorkspaceSimulation, index: int, owner: User) -> dict[str, 
         },
         "tasks": tasks,
         "job_clusters": [{"job_cluster_key": "main", "new_cluster": _job_cluster_spec(simulation, index)}],
+        # Job tags reach the bill's custom_tags beside the cluster's own.
+        "tags": {"cost_center": f"cc-{100 + index % 3}"},
         "format": "MULTI_TASK",
     }
     return {
@@ -121,7 +124,9 @@ def _job_cluster_spec(simulation: WorkspaceSimulation, index: int) -> dict[str, 
     if index % 3 == 0:
         spec["cluster_log_conf"] = log_delivery_conf()
     spec.update(cloud_attributes(simulation.cloud))
-    spec.update(enable_elastic_disk=True, runtime_engine="STANDARD", data_security_mode="SINGLE_USER")
+    # Every third job runs Photon, so the bill has jobs compute with and without it.
+    runtime_engine = "PHOTON" if index % 3 == 2 else "STANDARD"
+    spec.update(enable_elastic_disk=True, runtime_engine=runtime_engine, data_security_mode="SINGLE_USER")
     return spec
 
 
@@ -234,6 +239,11 @@ def run_job(
             start_ms, "jobs", "runNow", owner.email, {"job_id": job["job_id"]}, result=result
         )
     cluster = _job_cluster(simulation, job, run_id, start_ms + 2 * SECOND_MS)
+    if simulation.outputs.bill is not None:
+        context = JobRunContext(
+            job["job_id"], run_id, job["run_as_user_name"], settings["name"], dict(settings.get("tags") or {})
+        )
+        simulation.outputs.bill.job_cluster_started(cluster.cluster_id, context)
     simulation.count_active_cluster(day)
     running_at = cluster.create(start_ms + 2 * SECOND_MS, owner.email)
     task_runs, failed, now = _run_tasks(

@@ -69,7 +69,8 @@ class WarehouseActivity:
         self.event_count = 0
         self.query_count = 0
 
-    def simulate_run(self, run: WarehouseRun, users: list[User]) -> None:
+    def simulate_run(self, run: WarehouseRun, users: list[User]) -> list[tuple[str, int, int]]:
+        """Writes the run's events and queries; returns its events (type, time, clusters running)."""
         running_ms = run.started_ms + self.random.randint(30, 150) * SECOND_MS
         clusters_running = 1
         events = [("STARTING", run.started_ms, 0), ("RUNNING", running_ms, clusters_running)]
@@ -84,6 +85,7 @@ class WarehouseActivity:
             self._write_event(run.warehouse["id"], event_type, cluster_count, at_ms)
         for _ in range(self.random.randint(3, 8)):
             self._add_query(run.warehouse, running_ms, run.stopped_ms, self.random.choice(users))
+        return events
 
     def close(self) -> None:
         if self._file is not None:

@@ -17,10 +17,12 @@ from overwatch.sample_workspace import interactive_clusters, jobs
 from overwatch.sample_workspace.accounts import AccountActivity, store_global_init_scripts, store_tokens
 from overwatch.sample_workspace.api_store import ApiStore
 from overwatch.sample_workspace.audit_log import AuditIdentity, AuditLogWriter
+from overwatch.sample_workspace.billing import BillWriter
 from overwatch.sample_workspace.catalog import REGIONS_BY_CLOUD, TEAMS, SizePreset
 from overwatch.sample_workspace.clusters import MINUTE_MS, WorkspaceOutputs
 from overwatch.sample_workspace.ledger import LedgerWriter
 from overwatch.sample_workspace.notebooks import NotebookActivity
+from overwatch.sample_workspace.serverless import ServerlessActivity
 from overwatch.sample_workspace.spark_event_logs import SparkEventLogWriter
 from overwatch.sample_workspace.sql_warehouses import WarehouseActivity, WarehouseRun, next_size
 from overwatch.sample_workspace.workspace_objects import (
@@ -80,6 +82,8 @@ class WorkspaceSummary:
     ledger_intervals: int = 0
     spark_event_log_files: int = 0
     spark_events: int = 0
+    serverless_job_runs: int = 0
+    dlt_pipeline_updates: int = 0
 
 
 class WorkspaceSimulation:
@@ -92,6 +96,7 @@ class WorkspaceSimulation:
         start: date,
         days: int,
         ledger: LedgerWriter,
+        bill: BillWriter | None = None,
     ) -> None:
         self.identity = identity
         self.organization_id = identity.organization_id
@@ -127,6 +132,10 @@ class WorkspaceSimulation:
         self.warehouse_activity = WarehouseActivity(
             output_dir, identity.organization_id, identity.account_id, seed, store
         )
+        self.outputs.bill = bill.workspace(identity.organization_id, identity.cloud) if bill else None
+        self.serverless = ServerlessActivity(
+            identity, seed, self.users, store, self.audit, self.outputs.bill, self.start_ms
+        )
 
     # --- helpers used by the cluster and job modules -------------------------------------------------
 
@@ -161,12 +170,14 @@ class WorkspaceSimulation:
         for job_plan in job_plans:
             jobs.simulate_day(self, job_plan, day)
         jobs.run_submitted(self, day)
+        self.serverless.simulate_day(self.day_start_ms(day), self.horizon_ms)
 
     def _finish(self, fleet: list, job_plans: list) -> WorkspaceSummary:
         for plan in fleet:
             if plan.cluster is not None and plan.cluster.deleted_time_ms is None:
                 plan.cluster.finish(self.horizon_ms)
         jobs.store_jobs(self, job_plans)
+        self.serverless.store_objects()
         for pool, created_ms, deleted_ms in self.pools:
             self.outputs.store.add_instance_pool(pool, created_ms, deleted_ms)
         for warehouse, created_ms in self.warehouses:
@@ -213,6 +224,8 @@ class WorkspaceSimulation:
             ledger_intervals=self.outputs.ledger.row_count - self.ledger_rows_before,
             spark_event_log_files=self.outputs.spark_event_logs.file_count,
             spark_events=self.outputs.spark_event_logs.event_count,
+            serverless_job_runs=self.serverless.job_run_count,
+            dlt_pipeline_updates=self.serverless.pipeline_update_count,
         )
 
     def _store_metadata(self) -> None:
@@ -269,9 +282,15 @@ class WorkspaceSimulation:
             self.audit.emit(started, "databrickssql", "startEndpoint", admin.email, {"id": warehouse["id"]})
             self.audit.emit(stopped, "databrickssql", "stopEndpoint", admin.email, {"id": warehouse["id"]})
             # A warehouse whose create is in the audit logs, so its size before the resize is known.
+            size_before, resized_at = warehouse["cluster_size"], None
             if warehouse["name"] == RESIZED_WAREHOUSE and day == self.days // 2:
-                self._resize_warehouse(admin, warehouse, (started + stopped) // 2)
-            self.warehouse_activity.simulate_run(WarehouseRun(warehouse, started, stopped), self.users)
+                resized_at = (started + stopped) // 2
+                self._resize_warehouse(admin, warehouse, resized_at)
+            events = self.warehouse_activity.simulate_run(
+                WarehouseRun(warehouse, started, stopped), self.users
+            )
+            if self.outputs.bill is not None:
+                self.outputs.bill.warehouse_run(warehouse, events, size_before, resized_at)
         if day == self.days - 1 and self.warehouses:
             warehouse = self.warehouses[0][0]
             warehouse["auto_stop_mins"] = 45
@@ -349,7 +368,10 @@ class WorkspaceSimulation:
         at_ms = self.day_start_ms(day) + 11 * HOUR_MS
         notebook = self.notebooks.create(at_ms, owner)
         self.notebooks.rename(at_ms + 20 * MINUTE_MS, owner, notebook, f"analysis-day-{day}")
+        # The owner works in it on serverless compute, before and after moving it.
+        self.serverless.notebook_session(notebook, owner, at_ms + 25 * MINUTE_MS, at_ms + HOUR_MS)
         self.notebooks.move(at_ms + HOUR_MS, owner, notebook, f"/Shared/{self.team_of(owner)}")
+        self.serverless.notebook_session(notebook, owner, at_ms + HOUR_MS, at_ms + 100 * MINUTE_MS)
         if day % 2 == 1:
             self.notebooks.delete(at_ms + 2 * HOUR_MS, owner, notebook)
 
