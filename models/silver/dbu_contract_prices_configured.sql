@@ -1,38 +1,38 @@
-{#- The DBU contract prices the deployment config sets now (var `dbu_contract_prices`, sku -> USD per DBU),
-    one row per SKU. The snapshot `dbu_contract_price_history` keeps their history. -#}
-{%- set prices = var('dbu_contract_prices') %}
+{#- The DBU contract prices the deployment config sets now, one row per workspace and SKU: the account-wide
+    prices (var `dbu_contract_prices`, sku -> USD per DBU) under organization_id '*', and each workspace's own
+    (var `workspace_dbu_contract_prices`, organization_id -> sku -> USD per DBU) for the SKUs it sets. The
+    snapshot `dbu_contract_price_history` keeps their history. -#}
+{%- set skus = ['interactive', 'automated', 'jobs_light', 'sql_compute', 'serverless', 'sql_pro'] %}
+{%- set account_prices = var('dbu_contract_prices') %}
+{%- set workspace_prices = var('workspace_dbu_contract_prices', {}) %}
 
 with
 
 configured_prices as (
 
+    {%- for sku in skus %}
     select
-        'interactive' as sku,
-        {{ prices['interactive'] }} as contract_price
+        '*' as organization_id,
+        '{{ sku }}' as sku,
+        {# sql_pro: configs written before the SKU was priced get its list price. #}
+        {{ account_prices.get(sku, 0.55) if sku == 'sql_pro' else account_prices[sku] }} as contract_price
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+    {%- for organization_id, prices in workspace_prices.items() %}
+    {%- for sku, price in prices.items() %}
     union all
     select
-        'automated' as sku,
-        {{ prices['automated'] }} as contract_price
-    union all
-    select
-        'jobs_light' as sku,
-        {{ prices['jobs_light'] }} as contract_price
-    union all
-    select
-        'sql_compute' as sku,
-        {{ prices['sql_compute'] }} as contract_price
-    union all
-    select
-        'serverless' as sku,
-        {{ prices['serverless'] }} as contract_price
-    union all
-    select
-        'sql_pro' as sku,
-        {{ prices.get('sql_pro', 0.55) }} as contract_price
+        '{{ organization_id }}' as organization_id,
+        '{{ sku }}' as sku,
+        {{ price }} as contract_price
+    {%- endfor %}
+    {%- endfor %}
 
 )
 
 select
+    concat(organization_id, '/', sku) as price_key,
+    organization_id,
     sku,
     cast(contract_price as double) as contract_price
 from configured_prices
