@@ -63,8 +63,16 @@ def test_valid_config_parses():
         ("max_days_per_run", 0, "max_days_per_run"),
         ("skip_scopes", ["everything"], "skip_scopes[0]"),
         ("workspaces.0.audit_log_path", None, "workspaces[0]"),
-        ("workspaces.0.dbu_contract_prices", {"interactive": -1}, "workspaces[0].dbu_contract_prices.interactive"),
-        ("workspaces.0.dbu_contract_prices", {"gold_plated": 1}, "workspaces[0].dbu_contract_prices.gold_plated"),
+        (
+            "workspaces.0.dbu_contract_prices",
+            {"interactive": -1},
+            "workspaces[0].dbu_contract_prices.interactive",
+        ),
+        (
+            "workspaces.0.dbu_contract_prices",
+            {"gold_plated": 1},
+            "workspaces[0].dbu_contract_prices.gold_plated",
+        ),
         ("workspaces.0.vm_prices", {"m5d.large": -0.1}, "workspaces[0].vm_prices.m5d.large"),
         ("vm_prices", {"m5d.large'; drop": 0.1}, "vm_prices.m5d.large'; drop.[key]"),
     ],

@@ -13,6 +13,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,8 @@ SEEDS = ("instance_details_aws", "instance_details_azure", "instance_details_gcp
 # The reference gives VM prices to the cent; a seed row may carry the same pricing page figure to the
 # thousandth (0.229 where the reference says 0.23).
 PRICE_TOLERANCE = 0.005
+# Active instance_details rows by (cloud, node type id).
+Catalog = dict[tuple[str, str], Any]
 
 
 def _reference_rows() -> list[dict[str, str]]:
@@ -42,7 +45,7 @@ def catalog_schema(lake_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def active_instance_details(spark, local_target, catalog_schema: str) -> dict[tuple[str, str], object]:
+def active_instance_details(spark, local_target, catalog_schema: str) -> Catalog:
     from overwatch.bronze_tables import create_bronze_tables
 
     create_bronze_tables(spark, replace(local_target, schema=catalog_schema))
@@ -52,22 +55,22 @@ def active_instance_details(spark, local_target, catalog_schema: str) -> dict[tu
     return {(row.cloud.lower(), row.node_type_id): row for row in rows}
 
 
-def test_every_reference_node_type_is_priced(active_instance_details: dict[tuple[str, str], object]):
+def test_every_reference_node_type_is_priced(active_instance_details: Catalog):
     reference = _reference_rows()
     assert len(reference) == 714
 
-    missing = [(row["cloud"], row["node_type_id"]) for row in reference if (row["cloud"], row["node_type_id"]) not in active_instance_details]
-    assert missing == []
-    for expected in reference:
-        actual = active_instance_details[(expected["cloud"], expected["node_type_id"])]
-        key = (expected["cloud"], expected["node_type_id"])
+    keys = [(row["cloud"], row["node_type_id"]) for row in reference]
+    assert [key for key in keys if key not in active_instance_details] == []
+    for key, expected in zip(keys, reference, strict=True):
+        actual = active_instance_details[key]
         assert actual.hourly_dbus == float(expected["hourly_dbus"]), key
         assert actual.vcpus == int(expected["vcpus"]), key
         assert actual.compute_price_per_hour is not None, key
-        assert abs(actual.compute_price_per_hour - float(expected["vm_on_demand_usd_per_hour"])) < PRICE_TOLERANCE, key
+        list_price = float(expected["vm_on_demand_usd_per_hour"])
+        assert abs(actual.compute_price_per_hour - list_price) < PRICE_TOLERANCE, key
         assert actual.source, key
 
 
-def test_the_catalog_holds_no_node_type_outside_the_reference(active_instance_details: dict[tuple[str, str], object]):
+def test_the_catalog_holds_no_node_type_outside_the_reference(active_instance_details: Catalog):
     reference = {(row["cloud"], row["node_type_id"]) for row in _reference_rows()}
     assert set(active_instance_details) - reference == set()

@@ -209,7 +209,11 @@ class DeploymentConfig(StrictModel):
         """The SKUs each workspace prices itself, by organization_id; the models fall back SKU by SKU."""
         prices: dict[str, dict[str, float]] = {}
         for workspace in self.workspaces:
-            own = workspace.dbu_contract_prices.model_dump(exclude_none=True) if workspace.dbu_contract_prices else {}
+            own = (
+                workspace.dbu_contract_prices.model_dump(exclude_none=True)
+                if workspace.dbu_contract_prices
+                else {}
+            )
             if own:
                 prices[workspace.organization_id] = own
         return prices
