@@ -52,7 +52,7 @@ from price_versions
             and {{ at_time }} >= {{ joined }}.active_from
             and {{ at_time }} < coalesce({{ joined }}.active_until, cast('9999-12-31 00:00:00' as timestamp))
     {%- endfor %}
-{% endmacro %}
+{%- endmacro %}
 
 
 {% macro workspace_price(alias, price_column) -%}

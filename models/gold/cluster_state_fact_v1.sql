@@ -3,6 +3,8 @@
     (is_node_type_unknown) and its DBUs and costs are null, never a silent 0. -#}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 {%- set starting_states = "('CREATING', 'STARTING', 'RESTARTING')" -%}
+{%- set bill_dbus_while_starting = 'true' if var('bill_dbus_while_starting') else 'false' -%}
+{%- set single_node_driver_potential = 'true' if var('single_node_worker_potential') == 'driver' else 'false' -%}
 {%- if var('single_node_worker_potential') not in ['none', 'driver'] -%}
     {{ exceptions.raise_compiler_error("var single_node_worker_potential must be 'none' or 'driver'") }}
 {%- endif -%}
@@ -29,9 +31,7 @@ cluster_states as (
         cloud_billable,
         -- Policy var bill_dbus_while_starting (false: Overwatch's rule, no DBUs before the cluster runs).
         databricks_billable
-        {%- if not var('bill_dbus_while_starting') %}
-        and state not in {{ starting_states }}
-        {%- endif %} as databricks_billable,
+        and ({{ bill_dbus_while_starting }} or state not in {{ starting_states }}) as databricks_billable,
         state_dates,
         days_in_state,
         is_open
@@ -367,7 +367,7 @@ priced_states as (
             state_specs.node_type_id = worker_details.node_type_id
             and cluster_states.timestamp_state_start >= worker_details.active_from
             and cluster_states.timestamp_state_start < worker_details.active_until
-    -- VM prices the deployment sets (the workspace's own, else account-wide) over the seeds' list price.
+    {#- VM prices the deployment sets (the workspace's own, else account-wide) over the seeds' list price. #}
     {{- workspace_price_joins(
         'vm_prices', 'driver_vm_prices', 'cluster_states.organization_id', 'node_type_id',
         'state_specs.driver_node_type_id', 'cluster_states.timestamp_state_start'
@@ -446,11 +446,11 @@ select
     state_dates,
     days_in_state,
     case
-        {%- if var('single_node_worker_potential') == 'driver' %}
-        -- Policy var single_node_worker_potential = 'driver' (Overwatch): the driver's cores run the tasks.
-        when databricks_billable and not is_node_type_unknown and is_single_node
+        -- Policy var single_node_worker_potential 'driver' (Overwatch): a single-node cluster's driver cores.
+        when
+            {{ single_node_driver_potential }}
+            and databricks_billable and not is_node_type_unknown and is_single_node
             then driver_vcpus * state_uptime_h
-        {%- endif %}
         when databricks_billable and not is_node_type_unknown
             then coalesce(worker_vcpus, 0) * billed_current_workers * state_uptime_h
         when not databricks_billable then cast(0 as double)

@@ -2,27 +2,31 @@
     account-wide (var `vm_prices`, node type -> price) under organization_id '*', and each workspace's own
     (var `workspace_vm_prices`, organization_id -> node type -> price). Empty when none is set. The snapshot
     `vm_price_history` keeps their history. -#}
-{%- set prices_by_scope = {'*': var('vm_prices', {})} %}
-{%- do prices_by_scope.update(var('workspace_vm_prices', {})) %}
+{%- set prices = [] %}
+{%- for node_type_id, price in var('vm_prices', {}).items() %}
+    {%- do prices.append(('*', node_type_id, price)) %}
+{%- endfor %}
+{%- for organization_id, workspace_prices in var('workspace_vm_prices', {}).items() %}
+    {%- for node_type_id, price in workspace_prices.items() %}
+        {%- do prices.append((organization_id, node_type_id, price)) %}
+    {%- endfor %}
+{%- endfor %}
 
 with
 
 configured_prices as (
 
+    -- The first row types the columns and keeps the list non-empty; it is filtered out below.
     select
-        cast(null as string) as organization_id,
-        cast(null as string) as node_type_id,
-        cast(null as double) as vm_price_per_hour
-    where false
-    {%- for organization_id, prices in prices_by_scope.items() %}
-    {%- for node_type_id, price in prices.items() %}
-    union all
-    select
-        '{{ organization_id }}' as organization_id,
-        '{{ node_type_id }}' as node_type_id,
-        {{ price }} as vm_price_per_hour
-    {%- endfor %}
-    {%- endfor %}
+        organization_id,
+        node_type_id,
+        cast(vm_price_per_hour as double) as vm_price_per_hour
+    from values
+        (cast(null as string), cast(null as string), cast(null as double))
+        {%- for organization_id, node_type_id, price in prices %},
+            ('{{ organization_id }}', '{{ node_type_id }}', {{ price }})
+        {%- endfor %}
+            as configured (organization_id, node_type_id, vm_price_per_hour)
 
 )
 
@@ -30,5 +34,6 @@ select
     concat(organization_id, '/', node_type_id) as price_key,
     organization_id,
     node_type_id,
-    cast(vm_price_per_hour as double) as vm_price_per_hour
+    vm_price_per_hour
 from configured_prices
+where organization_id is not null
