@@ -63,12 +63,15 @@
 
 {#- A struct type from a list of [field name, type] pairs, where a type is a type name or a nested list.
     With json_names, the names are the event log's (backticked, with spaces), the schema from_json reads;
-    without, Overwatch's names (spaces removed), the shape the models store. A cast from the first to the
-    second renames the fields by position, so one list defines both. -#}
+    without, Overwatch's names (spaces removed, or the pair's optional third item, for a name that is a SQL
+    keyword), the shape the models store. A cast from the first to the second renames the fields by
+    position, so one list defines both. -#}
 {% macro spark_struct_type(fields, json_names=true) -%}
     struct<
-    {%- for field_name, field_type in fields -%}
-        {%- if json_names %}`{{ field_name }}`{% else %}{{ field_name | replace(' ', '') }}{% endif -%}
+    {%- for field in fields -%}
+        {%- set field_name, field_type = field[0], field[1] -%}
+        {%- if json_names %}`{{ field_name }}`
+        {%- else %}{{ field[2] if field | length > 2 else field_name | replace(' ', '') }}{% endif -%}
         :{{ field_type if field_type is string else spark_struct_type(field_type, json_names) }}
         {{- ',' if not loop.last }}
     {%- endfor -%}

@@ -179,7 +179,7 @@ def _write_variants(variants_dir: Path) -> None:
     _write_variant(
         SPARK_EVENT_SAMPLES / PHOTON_SAMPLE, variants_dir / "standard-engine", _standard_interactive_cluster
     )
-    lines = list(_lines(old_spark))
+    lines = [line.rstrip("\n") for line in _lines(old_spark)]
     # A line cut short, one that is no JSON, and a JSON object that is no listener event.
     broken = [*lines[:20], lines[20][:60], "eventlog rotated", json.dumps({"Stage ID": 3}), *lines[20:40]]
     (variants_dir / "broken-lines").write_text("\n".join(broken) + "\n")

@@ -17,9 +17,9 @@
 ] -%}
 {%- set application_event_fields = [
     ['Spark Version', 'string'], ['App Name', 'string'], ['App ID', 'string'], ['App Attempt ID', 'string'],
-    ['Timestamp', 'bigint'], ['User', 'string'], ['Spark Properties', 'map<string,string>']
+    ['Timestamp', 'bigint'], ['User', 'string', 'SparkUser'], ['Spark Properties', 'map<string,string>']
 ] -%}
-{%- set usage_tag = "spark_properties['spark.databricks.clusterUsageTags." -%}
+{%- set usage_tag = "applications.spark_properties['spark.databricks.clusterUsageTags." -%}
 
 with
 
@@ -91,7 +91,7 @@ new_applications as (
         application_starts.application_event.AppID as app_id,
         application_starts.application_event.AppAttemptID as app_attempt_id,
         application_starts.application_event.AppName as app_name,
-        application_starts.application_event.User as app_user,
+        application_starts.application_event.SparkUser as app_user,
         log_starts.application_event.SparkVersion as spark_version,
         environment_updates.application_event.SparkProperties as spark_properties,
         application_starts.application_event.Timestamp as start_ms,
@@ -138,12 +138,16 @@ usage_tags as (
         coalesce(
             {{ usage_tag }}clusterNodeType'],
             {{ usage_tag }}workerNodeType'],
-            spark_properties['spark.databricks.workerNodeTypeId']
+            applications.spark_properties['spark.databricks.workerNodeTypeId']
         ) as node_type,
         coalesce(
-            {{ usage_tag }}driverNodeType'], spark_properties['spark.databricks.driverNodeTypeId']
+            {{ usage_tag }}driverNodeType'],
+            applications.spark_properties['spark.databricks.driverNodeTypeId']
         ) as driver_node_type,
-        coalesce({{ usage_tag }}sparkVersion'], {{ usage_tag }}effectiveSparkVersion']) as runtime_version,
+        coalesce(
+            {{ usage_tag }}sparkVersion'],
+            {{ usage_tag }}effectiveSparkVersion']
+        ) as runtime_version,
         upper({{ usage_tag }}runtimeEngine']) as tagged_runtime_engine
     from applications
 

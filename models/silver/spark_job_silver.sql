@@ -129,15 +129,15 @@ stage_times as (
         property_values.cluster_id,
         property_values.spark_context_id,
         property_values.job_id,
-        min(stages.start_ms) as first_stage_start_ms,
-        max(stages.end_ms) as last_stage_end_ms
+        min(stage_attempts.start_ms) as first_stage_start_ms,
+        max(stage_attempts.end_ms) as last_stage_end_ms
     from property_values
-    inner join {{ ref('spark_stage_silver') }} as stages
+    inner join {{ ref('spark_stage_silver') }} as stage_attempts
         on
-            property_values.organization_id = stages.organization_id
-            and property_values.cluster_id = stages.cluster_id
-            and property_values.spark_context_id = stages.spark_context_id
-            and array_contains(property_values.stage_ids, stages.stage_id)
+            property_values.organization_id = stage_attempts.organization_id
+            and property_values.cluster_id = stage_attempts.cluster_id
+            and property_values.spark_context_id = stage_attempts.spark_context_id
+            and array_contains(property_values.stage_ids, stage_attempts.stage_id)
     where property_values.start_ms is null or property_values.end_ms is null
     group by
         property_values.organization_id,
