@@ -316,7 +316,9 @@ def test_applications_carry_the_cluster_from_the_environment(spark, built_in_two
         assert row.app_id == first["SparkListenerApplicationStart"]["App ID"]
         properties = first["SparkListenerEnvironmentUpdate"]["Spark Properties"]
         assert row.cluster_name == properties.get(USAGE_TAG + "clusterName"), item.spark_context_id
-        assert row.driver_node_type == properties.get(USAGE_TAG + "driverNodeType")
+        assert row.driver_node_type == properties.get(
+            USAGE_TAG + "driverNodeType", properties.get("spark.databricks.driverNodeTypeId")
+        )
         assert row.node_type == properties.get(
             USAGE_TAG + "clusterNodeType", properties.get("spark.databricks.workerNodeTypeId")
         )
