@@ -159,6 +159,11 @@ CHUNK_READERS: dict[str, Callable[[bytes], Iterator[bytes]]] = {
 }
 
 
+def unknown_codec_reason(codec: str) -> str:
+    known = ", ".join(f".{name}" for name in CHUNK_READERS if name != PLAIN)
+    return f"unknown compression extension .{codec}: event logs are read plain or as {known}"
+
+
 def decoded_lines(path: str, data: bytes) -> Iterator[tuple[int, str]]:
     """The file's lines with their 1-based numbers (blank lines counted, not yielded), as Spark's text
     reader numbers a plain file; raises UnreadableEventLog, possibly after some lines, when the file
@@ -166,10 +171,7 @@ def decoded_lines(path: str, data: bytes) -> Iterator[tuple[int, str]]:
     codec = codec_of(path)
     reader = CHUNK_READERS.get(codec)
     if reader is None:
-        known = ", ".join(f".{name}" for name in CHUNK_READERS if name != PLAIN)
-        raise UnreadableEventLog(
-            f"unknown compression extension .{codec}: event logs are read plain or as {known}"
-        )
+        raise UnreadableEventLog(unknown_codec_reason(codec))
     line_number, pending = 0, b""
     try:
         for chunk in reader(data):
