@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from overwatch.bronze_tables import create_bronze_tables
+from overwatch.bronze_tables import SPARK_EVENTS, create_bronze_tables
 from overwatch.dbt_runner import run_dbt
 from overwatch.deployment_config import WorkspaceConfig
 from overwatch.load_context import LoadContext
@@ -24,6 +24,7 @@ ORGANIZATION_ID = "5551234567890123"
 SCHEMA = "spark_models"
 # Read in place: tests may use ../shared; the product never does.
 SPARK_EVENT_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "spark-events"
+CODEC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spark_event_logs"
 SPARK_ENTITIES = ("executor", "execution", "job", "stage", "task", "stream")
 # The models of this module and nothing downstream of them (utilization joins would pull in every model).
 SPARK_MODELS = [
@@ -84,16 +85,27 @@ def _entity_key(name: str, event: dict) -> tuple[str, tuple, bool] | None:
 
 
 def _event_log_files() -> list[EventLogFile]:
-    """Every sample log as its own Spark context, but the Databricks split one (rolled + live files)."""
+    """Every sample log as its own Spark context, but the Databricks split one (rolled + live files);
+    every fixture Spark wrote (a single file, or a rolling log's folder) as its own context."""
     paths = sorted(path for path in SPARK_EVENT_SAMPLES.rglob("*") if path.is_file() and path.suffix != ".md")
     files = []
     for path in paths:
         context_id = path.parent.name if path.parent.name == "db_sim_eventlog" else path.name
         files.append(EventLogFile(str(path), f"cluster-{path.parent.name}", context_id))
+    for path in sorted(CODEC_FIXTURES.glob("single/*/*")) + sorted(
+        CODEC_FIXTURES.glob("rolling/*/eventlog_v2_*")
+    ):
+        files.append(
+            EventLogFile(str(path), "cluster-fixtures", f"{path.parent.parent.name}/{path.parent.name}")
+        )
     return files
 
 
 def _lines(path: Path) -> Iterator[str]:
+    """A log's lines read as text; a fixture Spark compressed reads as the plain one: every fixture is
+    the same application (generate.py), and test_spark_event_log_loader checks each decodes to it."""
+    if path.is_relative_to(CODEC_FIXTURES):
+        path = next(CODEC_FIXTURES.glob("rolling/none/eventlog_v2_*/events_1_*"))
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt") as lines:
         yield from (line for line in lines if line.strip())
@@ -158,6 +170,13 @@ def _ended(entity: str, row) -> bool:
         "task": "task_runtime",
     }[entity]
     return row[runtime_column].endEpochMS is not None
+
+
+def test_bronze_holds_every_line_of_every_log(spark, local_target, built_in_two_loads: list[EventLogFile]):
+    # Repeated lines included: each position in a log is an event.
+    expected = sum(1 for item in built_in_two_loads for _line in _lines(Path(item.path)))
+    bronze = replace(local_target, schema=SCHEMA).bronze_table(SPARK_EVENTS.name)
+    assert spark.table(bronze).count() == expected
 
 
 def test_one_row_per_key_in_the_event_logs(spark, built_in_two_loads: list[EventLogFile]):

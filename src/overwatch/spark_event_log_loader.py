@@ -271,14 +271,11 @@ def _read_lines(context: LoadContext, batch: list[dict]) -> DataFrame:
 def _decoded_lines(context: LoadContext, compressed: list[dict]) -> DataFrame:
     """Compressed files, each read whole by one task and decoded in Python (the codecs are not
     Hadoop's): all of a file's lines, or its one read error."""
-    from pyspark.sql import functions as F
-
-    contents = (
-        context.spark.read.format("binaryFile")
-        .load([item["read_path"] for item in compressed])
-        .select(normalized_path(F.col("path")).alias("source_file"), "content")
-    )
-    rows = contents.rdd.flatMap(lambda row: _file_rows(row.source_file, bytes(row.content)))
+    # binaryFile names a file as the listing's plain path does (a space stays a space); the rows take
+    # the URI spelling every other table keeps.
+    uri_of = {item["read_path"]: item["file_path"] for item in compressed}
+    contents = context.spark.read.format("binaryFile").load(list(uri_of)).select("path", "content")
+    rows = contents.rdd.flatMap(lambda row: _file_rows(uri_of.get(row.path, row.path), bytes(row.content)))
     return context.spark.createDataFrame(rows, LINES_SCHEMA)
 
 
