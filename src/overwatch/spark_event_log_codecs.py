@@ -172,6 +172,8 @@ def decoded_lines(path: str, data: bytes) -> Iterator[tuple[int, str]]:
     reader = CHUNK_READERS.get(codec)
     if reader is None:
         raise UnreadableEventLog(unknown_codec_reason(codec))
+    if not data:
+        return  # a log Spark has just created: no line yet, in any codec
     line_number, pending = 0, b""
     try:
         for chunk in reader(data):
