@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from overwatch.bronze_tables import create_bronze_tables
+from overwatch.bronze_tables import SPARK_EVENTS, create_bronze_tables
 from overwatch.dbt_runner import run_dbt
 from overwatch.deployment_config import WorkspaceConfig
 from overwatch.load_context import LoadContext
@@ -27,6 +27,7 @@ ORGANIZATION_ID = "5551234567890123"
 SCHEMA = "spark_models"
 # Read in place: tests may use ../shared; the product never does.
 SPARK_EVENT_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "spark-events"
+CODEC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spark_event_logs"
 SPARK_ENTITIES = ("executor", "execution", "job", "stage", "task", "stream")
 # The models of this module and nothing downstream of them (utilization joins would pull in every model).
 SPARK_MODELS = [
@@ -61,7 +62,7 @@ class ExpectedCounts:
     ended: dict[str, set[tuple]] = field(default_factory=lambda: {entity: set() for entity in SPARK_ENTITIES})
     task_run_time_ms: dict[tuple, int] = field(default_factory=dict)
 
-    def add(self, context_id: str, event: dict) -> None:
+    def add(self, context_id: str, event: dict, with_times: bool = True) -> None:
         name = event["Event"]
         key_and_end = _entity_key(name, event)
         if key_and_end is None:
@@ -70,7 +71,7 @@ class ExpectedCounts:
         self.keys[entity].add((context_id, *key))
         if is_end:
             self.ended[entity].add((context_id, *key))
-        if name == "SparkListenerTaskEnd":
+        if name == "SparkListenerTaskEnd" and with_times:
             info = event["Task Info"]
             self.task_run_time_ms.setdefault((context_id, *key), info["Finish Time"] - info["Launch Time"])
 
@@ -97,17 +98,28 @@ def _entity_key(name: str, event: dict) -> tuple[str, tuple, bool] | None:
 
 
 def _event_log_files(variants_dir: Path) -> list[EventLogFile]:
-    """Every sample log as its own Spark context, but the Databricks split one (rolled + live files)."""
+    """Every sample log and hand-made variant as its own Spark context, but the Databricks split one
+    (rolled + live files); every fixture Spark wrote (a single file, or a rolling log's folder) too."""
     paths = sorted(path for path in SPARK_EVENT_SAMPLES.rglob("*") if path.is_file() and path.suffix != ".md")
     paths += sorted(variants_dir.iterdir())
     files = []
     for path in paths:
         context_id = path.parent.name if path.parent.name == "db_sim_eventlog" else path.name
         files.append(EventLogFile(str(path), f"cluster-{path.parent.name}", context_id))
+    for path in sorted(CODEC_FIXTURES.glob("single/*/*")) + sorted(
+        CODEC_FIXTURES.glob("rolling/*/eventlog_v2_*")
+    ):
+        files.append(
+            EventLogFile(str(path), "cluster-fixtures", f"{path.parent.parent.name}/{path.parent.name}")
+        )
     return files
 
 
 def _lines(path: Path) -> Iterator[str]:
+    """A log's lines read as text; a fixture Spark compressed reads as the plain one: every fixture is
+    the same application (generate.py), and test_spark_event_log_loader checks each decodes to it."""
+    if path.is_relative_to(CODEC_FIXTURES):
+        path = next(CODEC_FIXTURES.glob("rolling/none/eventlog_v2_*/events_1_*"))
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt") as lines:
         yield from (line for line in lines if line.strip())
@@ -127,8 +139,10 @@ def _events(path: Path) -> Iterator[dict]:
 def _expected_counts(files: list[EventLogFile]) -> ExpectedCounts:
     expected = ExpectedCounts()
     for item in files:
+        # A compressed fixture's keys are the plain one's, but its times are its own run's (see _lines).
+        with_times = not Path(item.path).is_relative_to(CODEC_FIXTURES)
         for event in _events(Path(item.path)):
-            expected.add(item.spark_context_id, event)
+            expected.add(item.spark_context_id, event, with_times)
     return expected
 
 
@@ -246,6 +260,13 @@ def _ended(entity: str, row) -> bool:
     return row[runtime_column].endEpochMS is not None
 
 
+def test_bronze_holds_every_line_of_every_log(spark, local_target, built_in_two_loads: list[EventLogFile]):
+    # Repeated lines included: each position in a log is an event.
+    expected = sum(1 for item in built_in_two_loads for _line in _lines(Path(item.path)))
+    bronze = replace(local_target, schema=SCHEMA).bronze_table(SPARK_EVENTS.name)
+    assert spark.table(bronze).count() == expected
+
+
 def test_one_row_per_key_in_the_event_logs(spark, built_in_two_loads: list[EventLogFile]):
     expected = _expected_counts(built_in_two_loads)
 
@@ -310,6 +331,8 @@ def test_applications_carry_the_cluster_from_the_environment(spark, built_in_two
     for item in built_in_two_loads:
         if item.spark_context_id == "db_sim_eventlog" and Path(item.path).name == "eventlog":
             continue  # The live file of the split log: its context's events are in the rolled file.
+        if Path(item.path).is_relative_to(CODEC_FIXTURES):
+            continue  # Each compressed fixture is its own Spark run: its app id is not the plain one's.
         first = _first_events(Path(item.path))
         row = applications[item.spark_context_id]
         assert row.spark_version == first.get("SparkListenerLogStart", {}).get("Spark Version")

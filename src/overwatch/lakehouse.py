@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -177,6 +178,9 @@ def spark_session(target: Target) -> SparkSession:
         builder = builder.config(key, value)
     # dbt-spark's session method forces this too; setting it here keeps loaders and models identical.
     builder = builder.config("spark.sql.ansi.enabled", "false")
+    # Python tasks (the event log decoders) need this interpreter's packages, not the PATH's python3;
+    # PySpark reads the worker's interpreter from the environment only.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     session.sql("create namespace if not exists default")
