@@ -511,7 +511,12 @@ api_task_runs as (
             from_json(get_json_object(task_json, '$.depends_on'), 'array<string>'),
             dependency -> get_json_object(dependency, '$.task_key')
         ) as task_dependencies,
-        coalesce(get_json_object(task_json, '$.cluster_instance.cluster_id'), run_cluster_id) as cluster_id,
+        -- The cluster the task ran on, else the existing cluster it was set to run on.
+        coalesce(
+            get_json_object(task_json, '$.cluster_instance.cluster_id'),
+            run_cluster_id,
+            get_json_object(task_json, '$.existing_cluster_id')
+        ) as cluster_id,
         case
             when get_json_object(task_json, '$.existing_cluster_id') is not null then 'existing'
             when get_json_object(task_json, '$.job_cluster_key') is not null then 'job_cluster'
