@@ -137,3 +137,24 @@
         )
     end
 {%- endmacro %}
+
+{#- The task of an API 2.0 single-task job, as a Jobs API task (JSON text), from job_status_silver's
+    `task_detail_legacy` struct (each task type's settings as JSON text); null when it names no task. -#}
+{% macro legacy_job_task_json(task_detail_legacy) %}
+    nullif(
+        concat(
+            '{',
+            concat_ws(
+                ','
+                {%- for task_type in [
+                    'notebook_task', 'spark_python_task', 'python_wheel_task', 'spark_jar_task', 'spark_submit_task',
+                    'shell_command_task', 'pipeline_task'
+                ] %},
+                concat('"{{ task_type }}":', {{ task_detail_legacy }}.{{ task_type }})
+                {%- endfor %}
+            ),
+            '}'
+        ),
+        '{}'
+    )
+{%- endmacro %}

@@ -159,7 +159,11 @@ job_runs_with_job as (
         coalesce(
             {{ json_array_element_where('job_at_launch.tasks', 'task_key', 'job_runs.task_key') }},
             {{ json_array_element_where('job_runs.submit_run_tasks', 'task_key', 'job_runs.task_key') }},
-            job_runs.api_task_json
+            job_runs.api_task_json,
+            -- A job in the API 2.0 single-task shape: its task is in its settings, not in a tasks array.
+            case
+                when job_at_launch.tasks is null then {{ legacy_job_task_json('job_at_launch.task_detail_legacy') }}
+            end
         ) as task_detail
     from job_runs
     left join job_at_launch
