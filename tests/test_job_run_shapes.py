@@ -53,6 +53,17 @@ TASK_TYPES = (
     "for_each_task",
 )
 LEGACY_RUN_START_MS = 1767312000000
+# Jobs API task states of a task that never started (RunLifeCycleState, RunResultState).
+NEVER_STARTED_STATES = {
+    "PENDING",
+    "QUEUED",
+    "BLOCKED",
+    "SKIPPED",
+    "WAITING_FOR_RETRY",
+    "UPSTREAM_FAILED",
+    "UPSTREAM_CANCELED",
+    "EXCLUDED",
+}
 
 
 def _spec_example_run() -> dict:
@@ -103,6 +114,17 @@ def _task_type(task: dict) -> str | None:
     return next((name.upper() for name in TASK_TYPES if name in task), None)
 
 
+def _task_start(run: dict, task: dict) -> int | None:
+    """A start_time of 0 means never started; a task listed without one ran in its job run's times,
+    unless its state says it never started."""
+    if "start_time" in task:
+        return task["start_time"] or None
+    state = task.get("state", {})
+    if {state.get("life_cycle_state"), state.get("result_state")} & NEVER_STARTED_STATES:
+        return None
+    return run["start_time"]
+
+
 def _expected_rows(run: dict) -> list[ExpectedRow]:
     """The task-run rows a listed run must give, read from its JSON as the runs API documents it."""
     if "tasks" not in run:
@@ -112,8 +134,7 @@ def _expected_rows(run: dict) -> list[ExpectedRow]:
     for task in run["tasks"]:
         own_id = task.get("run_id")
         key = str(own_id) if own_id else f"{run['run_id']}:{task['task_key']}"
-        start = task.get("start_time", run["start_time"]) or None
-        rows.append(ExpectedRow(key, own_id or run["run_id"], _task_type(task), start, None))
+        rows.append(ExpectedRow(key, own_id or run["run_id"], _task_type(task), _task_start(run, task), None))
     return rows
 
 
