@@ -14,6 +14,7 @@ task_runs as (
         job_run.workspace_name,
         job_run.job_id,
         job_run.job_name,
+        job_run.run_key,
         job_run.run_id,
         job_run.job_run_id,
         job_run.task_run_id,
@@ -42,7 +43,7 @@ allocated_state_costs as (
 
     select
         organization_id,
-        run_id,
+        run_key,
         unixTimeMS_state_start as state_start_ms,
         unixTimeMS_state_end as state_end_ms,
         cluster_name,
@@ -102,7 +103,7 @@ run_costs as (
     -- A run touching a state of unknown node type has unknown cost: null, never a partial sum.
     select
         organization_id,
-        run_id,
+        run_key,
         count(*) as run_cluster_states,
         max(state_end_ms) as last_state_end_ms,
         min_by(
@@ -120,7 +121,7 @@ run_costs as (
         if(bool_or(is_node_type_unknown), null, sum(driver_dbu_cost)) as driver_dbu_cost,
         if(bool_or(is_node_type_unknown), null, sum(worker_dbu_cost)) as worker_dbu_cost
     from allocated_state_costs
-    group by organization_id, run_id
+    group by organization_id, run_key
 
 ),
 
@@ -131,6 +132,7 @@ final as (
         task_runs.workspace_name,
         task_runs.job_id,
         task_runs.job_name,
+        task_runs.run_key,
         task_runs.run_id,
         task_runs.job_run_id,
         task_runs.task_run_id,
@@ -192,7 +194,7 @@ final as (
     inner join run_costs
         on
             task_runs.organization_id = run_costs.organization_id
-            and task_runs.run_id = run_costs.run_id
+            and task_runs.run_key = run_costs.run_key
     left join spark_task_time
         on
             task_runs.organization_id = spark_task_time.organization_id
@@ -205,6 +207,7 @@ select
     workspace_name,
     job_id,
     job_name,
+    run_key,
     run_id,
     job_run_id,
     task_run_id,
