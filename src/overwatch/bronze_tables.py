@@ -237,6 +237,59 @@ SQL_QUERY_HISTORY = BronzeTable(
     ("organization_id", "query_id", "status", "query_end_time_ms"),
 )
 
+# system.billing.usage, one row per billing record (shared contract with the billing loader). Nested
+# structs land as JSON text so new fields never break a load; a retraction carries the negative
+# quantity of the record it corrects, so netting is a plain sum.
+BILLING_USAGE = BronzeTable(
+    "billing_usage_bronze",
+    """
+    organization_id string,
+    account_id string,
+    workspace_id string,
+    record_id string,
+    sku_name string,
+    cloud string,
+    usage_start_time timestamp,
+    usage_end_time timestamp,
+    usage_date date,
+    custom_tags map<string, string>,
+    usage_unit string,
+    usage_quantity decimal(38, 18),
+    usage_metadata string,
+    identity_metadata string,
+    record_type string,
+    ingestion_date date,
+    billing_origin_product string,
+    product_features string,
+    usage_type string,
+    source string,
+    load_run_id string,
+    loaded_at timestamp
+    """,
+    ("record_id",),
+    partition_column="usage_date",
+)
+
+# system.billing.list_prices, one row per SKU price period; `pricing` is the struct as JSON text.
+LIST_PRICES = BronzeTable(
+    "list_prices_bronze",
+    """
+    organization_id string,
+    account_id string,
+    price_start_time timestamp,
+    price_end_time timestamp,
+    sku_name string,
+    cloud string,
+    currency_code string,
+    usage_unit string,
+    pricing string,
+    source string,
+    load_run_id string,
+    loaded_at timestamp
+    """,
+    ("account_id", "cloud", "sku_name", "currency_code", "usage_unit", "price_start_time"),
+)
+
 ALL_TABLES = (
     AUDIT_LOG,
     CLUSTER_EVENTS,
@@ -249,6 +302,8 @@ ALL_TABLES = (
     JOB_RUNS,
     WAREHOUSE_EVENTS,
     SQL_QUERY_HISTORY,
+    BILLING_USAGE,
+    LIST_PRICES,
 )
 
 

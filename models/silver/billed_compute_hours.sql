@@ -1,0 +1,66 @@
+{#- What the bill (system.billing.usage) charged per cluster or SQL warehouse and clock hour: DBUs netted
+    over ORIGINAL, RETRACTION and RESTATEMENT records (a retraction is negative), and their cost at the
+    contract price of each SKU billed as of the hour. -#}
+{%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
+
+with
+
+compute_usage as (
+
+    select
+        organization_id,
+        case when warehouse_id is not null then 'warehouse' else 'cluster' end as compute_kind,
+        coalesce(warehouse_id, cluster_id) as compute_id,
+        date_trunc('HOUR', usage_start_time) as hour_start,
+        sku_name,
+        {{ contract_sku_of_billing_sku('sku_name') }} as contract_sku,
+        cast(usage_quantity as double) as usage_dbus
+    from {{ ref('stg_billing__usage') }}
+    where
+        usage_unit = 'DBU'
+        and coalesce(warehouse_id, cluster_id) is not null
+
+),
+
+contract_prices as (
+
+    select
+        sku,
+        contract_price,
+        active_from,
+        coalesce(active_until, {{ far_future }}) as active_until
+    from {{ ref('dbu_contract_prices') }}
+
+),
+
+priced_usage as (
+
+    select
+        compute_usage.organization_id,
+        compute_usage.compute_kind,
+        compute_usage.compute_id,
+        compute_usage.hour_start,
+        compute_usage.sku_name,
+        compute_usage.usage_dbus,
+        compute_usage.usage_dbus * contract_prices.contract_price as usage_dbu_cost
+    from compute_usage
+    left join contract_prices
+        on
+            compute_usage.contract_sku = contract_prices.sku
+            and compute_usage.hour_start >= contract_prices.active_from
+            and compute_usage.hour_start < contract_prices.active_until
+
+)
+
+select
+    organization_id,
+    compute_kind,
+    compute_id,
+    hour_start,
+    sum(usage_dbus) as billed_dbus,
+    -- A SKU the contract does not price leaves the hour's cost unknown, not understated.
+    if(count(usage_dbu_cost) = count(*), sum(usage_dbu_cost), null) as billed_dbu_cost,
+    array_sort(collect_set(sku_name)) as sku_names,
+    cast(count(*) as int) as billing_records
+from priced_usage
+group by organization_id, compute_kind, compute_id, hour_start
