@@ -19,7 +19,8 @@
 
 {#- One row per state and clock hour it spans: the slice of the state in the hour [slice_start_ms,
     slice_end_ms) and its share of the state's uptime. A state's end is inclusive (it ends 1 ms before the
-    next starts), so it covers [state_start_ms, state_end_ms + 1). States of no duration have no hours.
+    next starts), so it covers [state_start_ms, state_end_ms + 1). States of no uptime (a permanent delete)
+    have no hours.
     `key_columns` identify a state in `relation`. -#}
 {% macro state_hour_slices(relation, key_columns) -%}
     with
@@ -31,7 +32,7 @@
             {% endfor -%}
             state_end_ms + 1 as state_stop_ms
         from {{ relation }}
-        where state_end_ms + 1 > state_start_ms
+        where uptime_in_state_s > 0
 
     ),
 
@@ -132,4 +133,26 @@
         end as cost_basis
     from {{ calibrated_hours }}
     group by {{ key_columns | join(', ') }}
+{%- endmacro %}
+
+{#- Whether a notebook command (start and end in epoch ms) overlaps a cluster state (inclusive end): a
+    command of zero duration still falls in the state running at its start. -#}
+{% macro command_overlaps_state(command_start_ms, command_end_ms, state_start_ms, state_end_ms) -%}
+    {{ state_start_ms }} <= {{ command_start_ms }} + greatest({{ command_end_ms }} - {{ command_start_ms }} - 1, 0)
+    and {{ command_start_ms }} < {{ state_end_ms }}
+{%- endmacro %}
+
+{#- The share of a cluster state a notebook command's run covers: overlap / state duration. -#}
+{% macro command_state_share(command_start_ms, command_end_ms, state_start_ms, state_end_ms) -%}
+    cast(
+        least({{ state_end_ms }}, {{ command_end_ms }}) - greatest({{ state_start_ms }}, {{ command_start_ms }})
+        as double
+    ) / ({{ state_end_ms }} - {{ state_start_ms }})
+{%- endmacro %}
+
+{#- The share of a cluster state its notebook commands are given against the bill: what the task runs
+    (job_run_cluster_state_share) left of the state, at most; commands that together cover more than
+    that share it in proportion to their own share. -#}
+{% macro notebook_commands_claim(commands_share, runs_share) -%}
+    least({{ commands_share }}, greatest(1 - coalesce({{ runs_share }}, 0), 0))
 {%- endmacro %}
