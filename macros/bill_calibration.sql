@@ -156,3 +156,9 @@
 {% macro notebook_commands_claim(commands_share, runs_share) -%}
     least({{ commands_share }}, greatest(1 - coalesce({{ runs_share }}, 0), 0))
 {%- endmacro %}
+
+{#- When a notebook command's run ends (epoch ms): its audit event time, taken as its start as Overwatch
+    does, plus its executionTime in seconds. -#}
+{% macro command_end_ms(command_start_ms, execution_time_s) -%}
+    {{ command_start_ms }} + cast(round(coalesce({{ execution_time_s }}, 0) * 1000) as bigint)
+{%- endmacro %}

@@ -38,7 +38,7 @@ commands as (
 
     select
         *,
-        command_start_ms + cast(round(coalesce(execution_time_s, 0) * 1000) as bigint) as command_end_ms
+        {{ command_end_ms('command_start_ms', 'execution_time_s') }} as command_end_ms
     from run_command_events
 
 ),
