@@ -15,7 +15,8 @@ cluster_states as (
         unixTimeMS_state_start as state_start_ms,
         unixTimeMS_state_end as state_end_ms,
         total_dbus,
-        total_DBU_cost as total_dbu_cost
+        -- Spark resolves names case-insensitively: the macro reads it as total_dbu_cost.
+        total_DBU_cost
     from {{ ref('cluster_state_fact') }}
 
 ),
@@ -28,7 +29,8 @@ warehouse_states as (
         unixTimeMS_state_start as state_start_ms,
         state,
         total_dbus,
-        total_DBU_cost as total_dbu_cost
+        -- Spark resolves names case-insensitively: the macro reads it as total_dbu_cost.
+        total_DBU_cost
     from {{ ref('warehouse_state_fact') }}
 
 ),

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
+# Account-level rows belong to no workspace: account audit events (which Databricks files under
+# workspace id 0), the bill's records of no workspace and the list prices all carry 0.
+ACCOUNT_ORGANIZATION_ID = "0"
+
+
 @dataclass(frozen=True)
 class BronzeTable:
     name: str
@@ -237,9 +242,8 @@ SQL_QUERY_HISTORY = BronzeTable(
     ("organization_id", "query_id", "status", "query_end_time_ms"),
 )
 
-# system.billing.usage, one row per billing record (shared contract with the billing loader). Nested
-# structs land as JSON text so new fields never break a load; a retraction carries the negative
-# quantity of the record it corrects, so netting is a plain sum.
+# One row per record of system.billing.usage (originals, retractions and restatements alike, each
+# under its own record_id). Structs are kept as JSON text, so fields Databricks adds land unchanged.
 BILLING_USAGE = BronzeTable(
     "billing_usage_bronze",
     """
@@ -270,7 +274,7 @@ BILLING_USAGE = BronzeTable(
     partition_column="usage_date",
 )
 
-# system.billing.list_prices, one row per SKU price period; `pricing` is the struct as JSON text.
+# One row per record of system.billing.list_prices: a SKU's price from price_start_time on.
 LIST_PRICES = BronzeTable(
     "list_prices_bronze",
     """

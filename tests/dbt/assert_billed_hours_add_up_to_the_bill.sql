@@ -13,7 +13,7 @@ billed_hours as (
         organization_id,
         compute_kind,
         compute_id,
-        cast(hour_start as string) as scope,
+        cast(hour_start as string) as checked_span,
         billed_dbu_cost as expected_cost,
         job_run_dbu_cost
         + notebook_command_dbu_cost
@@ -66,7 +66,7 @@ gold_disagreements as (
         hour_totals_by_cluster.organization_id,
         'cluster' as compute_kind,
         hour_totals_by_cluster.cluster_id as compute_id,
-        'all hours' as scope,
+        'all hours' as checked_span,
         coalesce(run_costs_by_cluster.billed_dbu_cost, 0) as expected_cost,
         hour_totals_by_cluster.job_run_dbu_cost as allocated_cost,
         'task runs differ from jobRunClusterStateShare' as problem
@@ -80,7 +80,7 @@ gold_disagreements as (
         hour_totals_by_cluster.organization_id,
         'cluster' as compute_kind,
         hour_totals_by_cluster.cluster_id as compute_id,
-        'all hours' as scope,
+        'all hours' as checked_span,
         coalesce(command_costs_by_cluster.billed_dbu_cost, 0) as expected_cost,
         hour_totals_by_cluster.notebook_command_dbu_cost as allocated_cost,
         'notebook commands differ from notebookCommands' as problem
@@ -98,7 +98,7 @@ checks as (
         organization_id,
         compute_kind,
         compute_id,
-        scope,
+        checked_span,
         expected_cost,
         allocated_cost,
         problem
@@ -108,7 +108,7 @@ checks as (
         organization_id,
         compute_kind,
         compute_id,
-        scope,
+        checked_span,
         expected_cost,
         allocated_cost,
         problem
@@ -120,7 +120,7 @@ select
     organization_id,
     compute_kind,
     compute_id,
-    scope,
+    checked_span,
     expected_cost,
     allocated_cost,
     problem
