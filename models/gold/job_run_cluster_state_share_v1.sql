@@ -3,7 +3,8 @@
     is shared equally by the runs active in it. On a job cluster the whole state cost goes to its runs
     (shares scaled to the time runs covered) and states no run overlaps (spin-up, teardown, a gap between
     tasks) go to the nearest run, so the runs of a job cluster add up to its cost. On an all-purpose
-    cluster a run pays only for its slices; idle time and interactive work stay with the cluster. -#}
+    cluster a run pays only for its slices; idle time and interactive work stay with the cluster. The
+    run's share of the state's bill-calibrated DBUs and cost (clusterStateFact billed_*) is the same share. -#}
 with
 
 task_runs as (
@@ -41,7 +42,10 @@ cluster_states as (
         worker_compute_cost,
         driver_dbu_cost,
         worker_dbu_cost,
-        is_node_type_unknown
+        is_node_type_unknown,
+        billed_dbus,
+        billed_dbu_cost,
+        cost_basis
     from {{ ref('cluster_state_fact') }}
 
 ),
@@ -349,7 +353,11 @@ allocated_state_costs as (
         cluster_states.driver_compute_cost * state_allocations.cluster_share as driver_compute_cost,
         cluster_states.worker_compute_cost * state_allocations.cluster_share as worker_compute_cost,
         cluster_states.driver_dbu_cost * state_allocations.cluster_share as driver_dbu_cost,
-        cluster_states.worker_dbu_cost * state_allocations.cluster_share as worker_dbu_cost
+        cluster_states.worker_dbu_cost * state_allocations.cluster_share as worker_dbu_cost,
+        -- The same share of the state's bill-calibrated DBUs and cost.
+        cluster_states.billed_dbus * state_allocations.cluster_share as billed_dbus,
+        cluster_states.billed_dbu_cost * state_allocations.cluster_share as billed_dbu_cost,
+        cluster_states.cost_basis
     from state_allocations
     inner join cluster_states
         on
@@ -385,5 +393,8 @@ select
     driver_compute_cost,
     worker_compute_cost,
     driver_dbu_cost,
-    worker_dbu_cost
+    worker_dbu_cost,
+    billed_dbus,
+    billed_dbu_cost,
+    cost_basis
 from allocated_state_costs
