@@ -1,7 +1,7 @@
 {#- The bill in gold: one row per usage record (corrections netted, billing_usage_silver), priced at the list
     price in force at the usage start (stg_billing__list_prices, type-2 by price_start_time/price_end_time)
     and at the deployment's contract price of its contract SKU (dbu_contract_prices, type-2 by active_from/
-    active_until); a SKU the contract does not cover (macro billing_contract_sku) is priced at its list price
+    active_until; the workspace's own price, else the account-wide one); a SKU the contract does not cover (macro billing_contract_sku) is priced at its list price
     there, and contract_price_source says which. The contract price join is made here only: the facts
     built on the bill read their prices from this model. A record whose SKU has no list price, or none at the usage start, lands with a
     null price and cost, is_priced false and the reason, never a cost of 0. -#}
@@ -118,10 +118,11 @@ list_prices_at_usage as (
 contract_prices as (
 
     select
+        organization_id,
         sku,
         contract_price,
         active_from,
-        coalesce(active_until, {{ far_future }}) as active_until
+        active_until
     from {{ ref('dbu_contract_prices') }}
 
 ),
@@ -132,7 +133,7 @@ priced_usage as (
         usage_records.*,
         list_prices_at_usage.currency_code,
         list_prices_at_usage.list_price,
-        contract_prices.contract_price as configured_contract_price,
+        {{ workspace_price('contract_price', 'contract_price') }} as configured_contract_price,
         priced_skus.sku_name is not null as is_sku_known
     from usage_records
     left join list_prices_at_usage
@@ -142,12 +143,11 @@ priced_usage as (
             usage_records.sku_name = priced_skus.sku_name
             and usage_records.cloud = priced_skus.cloud
             and usage_records.usage_unit = priced_skus.usage_unit
-    left join contract_prices
-        on
-            usage_records.contract_sku = contract_prices.sku
-            and usage_records.usage_unit = 'DBU'
-            and usage_records.usage_start_time >= contract_prices.active_from
-            and usage_records.usage_start_time < contract_prices.active_until
+    {{ workspace_price_joins(
+        'contract_prices', 'contract_price', 'usage_records.organization_id', 'sku',
+        "case when usage_records.usage_unit = 'DBU' then usage_records.contract_sku end",
+        'usage_records.usage_start_time'
+    ) }}
 
 )
 
