@@ -1,5 +1,5 @@
-{#- system.billing.usage renamed, cast and its JSON parsed once: one row per billing record. Netting
-    retractions and restatements is a sum of usage_quantity over the records of the same usage. -#}
+{#- The bill, one row per billing record as Databricks delivered it (corrections included: see
+    billing_usage_silver for the netting), renamed, cast, and its JSON structs parsed once. -#}
 with
 
 usage_records as (
@@ -17,13 +17,13 @@ usage_records as (
         custom_tags,
         usage_unit,
         usage_quantity,
-        record_type,
-        ingestion_date,
-        billing_origin_product,
-        usage_type,
         usage_metadata,
         identity_metadata,
-        product_features
+        upper(record_type) as record_type,
+        ingestion_date,
+        billing_origin_product,
+        product_features,
+        usage_type
     from {{ source('overwatch_bronze', 'billing_usage_bronze') }}
 
 )
@@ -40,29 +40,32 @@ select
     usage_date,
     custom_tags,
     usage_unit,
-    usage_quantity,
+    cast(usage_quantity as decimal(38, 18)) as usage_quantity,
     record_type,
     ingestion_date,
     billing_origin_product,
     usage_type,
+    usage_metadata,
     get_json_object(usage_metadata, '$.cluster_id') as cluster_id,
     get_json_object(usage_metadata, '$.warehouse_id') as warehouse_id,
     get_json_object(usage_metadata, '$.instance_pool_id') as instance_pool_id,
     get_json_object(usage_metadata, '$.node_type') as node_type,
     get_json_object(usage_metadata, '$.job_id') as job_id,
     get_json_object(usage_metadata, '$.job_run_id') as job_run_id,
+    get_json_object(usage_metadata, '$.job_name') as job_name,
     get_json_object(usage_metadata, '$.notebook_id') as notebook_id,
     get_json_object(usage_metadata, '$.notebook_path') as notebook_path,
     get_json_object(usage_metadata, '$.dlt_pipeline_id') as dlt_pipeline_id,
     get_json_object(usage_metadata, '$.dlt_update_id') as dlt_update_id,
+    get_json_object(usage_metadata, '$.dlt_maintenance_id') as dlt_maintenance_id,
     get_json_object(usage_metadata, '$.endpoint_name') as endpoint_name,
     get_json_object(usage_metadata, '$.endpoint_id') as endpoint_id,
     get_json_object(usage_metadata, '$.budget_policy_id') as budget_policy_id,
     get_json_object(identity_metadata, '$.run_as') as run_as,
     get_json_object(identity_metadata, '$.owned_by') as owned_by,
     get_json_object(identity_metadata, '$.created_by') as created_by,
-    cast(get_json_object(product_features, '$.is_serverless') as boolean) as is_serverless,
-    cast(get_json_object(product_features, '$.is_photon') as boolean) as is_photon,
+    coalesce(cast(get_json_object(product_features, '$.is_serverless') as boolean), false) as is_serverless,
+    coalesce(cast(get_json_object(product_features, '$.is_photon') as boolean), false) as is_photon,
     get_json_object(product_features, '$.jobs_tier') as jobs_tier,
     get_json_object(product_features, '$.sql_tier') as sql_tier,
     get_json_object(product_features, '$.dlt_tier') as dlt_tier

@@ -1,0 +1,1 @@
+{{ presentation_view('job_run_cost') }}

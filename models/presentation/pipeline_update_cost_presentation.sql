@@ -1,0 +1,1 @@
+{{ presentation_view('pipeline_update_cost') }}
