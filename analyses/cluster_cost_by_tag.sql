@@ -12,7 +12,7 @@ tagged_states as (
         tags.tag_key,
         tags.tag_value
     from {{ ref('cluster_state_fact_presentation') }} as state_facts
-    lateral view explode(state_facts.custom_tags) tags as tag_key, tag_value
+        lateral view explode(state_facts.custom_tags) tags as tag_key, tag_value
 
 )
 

@@ -10,14 +10,9 @@ Chromium is driven through the DevTools protocol (tests/chromium.py).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import os
-import shutil
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,8 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from overwatch.dbt_runner import run_dbt
 from chromium import DevToolsPipe, chromium_page
+from overwatch.dbt_runner import run_dbt
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 MODEL_ID = "model.overwatch.cluster_state_fact_presentation"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from chromium import DevToolsPipe, chromium_page
 
+from chromium import DevToolsPipe, chromium_page
 from overwatch.cost_summary import format_cost_summary
 from overwatch.dbt_runner import run_dbt
 from overwatch.demo import serve_and_load
@@ -27,7 +27,9 @@ from overwatch.sample_workspace import generate_sample_workspace
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SCHEMA = "report"
 SCREENSHOT = PROJECT_DIR / "target" / "report-screenshot.png"
-EXTERNAL_REFERENCE = re.compile(r"""<(?:script|link|img)[^>]+(?:src|href)=["']?(?:https?:)?//""", re.IGNORECASE)
+EXTERNAL_REFERENCE = re.compile(
+    r"""<(?:script|link|img)[^>]+(?:src|href)=["']?(?:https?:)?//""", re.IGNORECASE
+)
 
 
 def charted_analyses() -> list[str]:

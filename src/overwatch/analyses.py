@@ -56,7 +56,12 @@ def _chart(name: str, raw: dict) -> ChartSpec:
     if raw["type"] not in CHART_TYPES:
         raise AnalysisSpecError(f"analysis {name}: chart type {raw['type']!r} is not one of {CHART_TYPES}")
     return ChartSpec(
-        kind=raw["type"], x=raw["x"], y=raw["y"], title=raw["title"], color=raw.get("color"), top=raw.get("top")
+        kind=raw["type"],
+        x=raw["x"],
+        y=raw["y"],
+        title=raw["title"],
+        color=raw.get("color"),
+        top=raw.get("top"),
     )
 
 
@@ -67,7 +72,9 @@ def shipped_analyses(project: Path | None = None) -> list[Analysis]:
     for entry in properties.get("analyses", []):
         chart = (entry.get("config") or {}).get("meta", {}).get("chart")
         if chart:
-            analyses.append(Analysis(entry["name"], entry.get("description", ""), _chart(entry["name"], chart)))
+            analyses.append(
+                Analysis(entry["name"], entry.get("description", ""), _chart(entry["name"], chart))
+            )
     return analyses
 
 

@@ -45,10 +45,16 @@ def _encodings(chart: ChartSpec) -> tuple[list[dict[str, str]], dict[str, Any]]:
     ]
     category = {"fieldName": chart.category, "scale": _scale(chart.category), "displayName": chart.category}
     value = {"fieldName": value_field, "scale": {"type": "quantitative"}, "displayName": chart.value}
-    encodings: dict[str, Any] = {"x": value, "y": category} if chart.kind == "hbar" else {"x": category, "y": value}
+    encodings: dict[str, Any] = (
+        {"x": value, "y": category} if chart.kind == "hbar" else {"x": category, "y": value}
+    )
     if chart.color:
         fields.append({"name": chart.color, "expression": f"`{chart.color}`"})
-        encodings["color"] = {"fieldName": chart.color, "scale": {"type": "categorical"}, "displayName": chart.color}
+        encodings["color"] = {
+            "fieldName": chart.color,
+            "scale": {"type": "categorical"},
+            "displayName": chart.color,
+        }
     return fields, encodings
 
 
@@ -69,8 +75,12 @@ def _widget(analysis: Analysis, index: int) -> dict[str, Any]:
                 "version": 3,
                 "widgetType": "bar" if chart.kind == "hbar" else chart.kind,
                 "encodings": encodings,
-                "frame": {"showTitle": True, "title": chart.title, "showDescription": True,
-                          "description": analysis.description},
+                "frame": {
+                    "showTitle": True,
+                    "title": chart.title,
+                    "showDescription": True,
+                    "description": analysis.description,
+                },
             },
         },
         "position": {

@@ -75,12 +75,16 @@ def _trace(chart: ChartSpec, name: str, points: dict[Any, float]) -> go.BaseTrac
     categories, values = list(points), list(points.values())
     if chart.kind == "hbar":
         # Reversed so the largest bar is at the top, as the query ordered them.
-        return go.Bar(x=values[::-1], y=[str(category) for category in categories[::-1]], orientation="h", name=name)
+        return go.Bar(
+            x=values[::-1], y=[str(category) for category in categories[::-1]], orientation="h", name=name
+        )
     if chart.kind == "bar":
         return go.Bar(x=categories, y=values, name=name)
     ordered = sorted(zip(categories, values, strict=True), key=lambda point: str(point[0]))
     mode = "lines+markers" if chart.kind == "line" else "markers"
-    return go.Scatter(x=[point[0] for point in ordered], y=[point[1] for point in ordered], mode=mode, name=name)
+    return go.Scatter(
+        x=[point[0] for point in ordered], y=[point[1] for point in ordered], mode=mode, name=name
+    )
 
 
 def draw(result: AnalysisResult) -> go.Figure:
@@ -104,7 +108,10 @@ def draw(result: AnalysisResult) -> go.Figure:
 def _section(result: AnalysisResult) -> str:
     analysis = result.analysis
     chart_html = draw(result).to_html(
-        full_html=False, include_plotlyjs=False, div_id=f"chart-{analysis.name}", config={"displaylogo": False}
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=f"chart-{analysis.name}",
+        config={"displaylogo": False},
     )
     return (
         f'<section data-analysis="{analysis.name}"><h2>{html.escape(analysis.chart.title)}</h2>'
@@ -122,7 +129,8 @@ def render_html(results: dict[str, AnalysisResult], generated_at: datetime) -> s
 <style>body{{font-family:sans-serif;margin:2em;max-width:1300px}}section{{margin-bottom:2em}}</style>
 <script>{get_plotlyjs()}</script></head>
 <body><h1>Overwatch report</h1>
-<p>Generated {generated_at:%Y-%m-%d %H:%M} UTC from the presentation views by the dashboards' dbt analyses.</p>
+<p>Generated {generated_at:%Y-%m-%d %H:%M} UTC from the presentation views
+by the dashboards' dbt analyses.</p>
 {sections}
 </body></html>
 """
