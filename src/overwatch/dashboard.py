@@ -1,6 +1,6 @@
 """The AI/BI (Lakeview) dashboard the bundle deploys, written from the dbt analyses.
 
-`python -m overwatch.dashboard` compiles the analyses and writes dashboards/overwatch.lvdash.json: one
+`make dashboard` (`python -m overwatch.dashboard`) compiles the analyses and writes dashboards/overwatch.lvdash.json: one
 dataset per analysis of analyses/_analyses.yml (its compiled SQL) and one widget per chart spec, so the
 dashboard and the local report draw the same queries the same way. Dataset queries name the
 presentation views without catalog or schema: the bundle's dashboard resource sets both
