@@ -1,11 +1,11 @@
 """The AI/BI (Lakeview) dashboard the bundle deploys, written from the dbt analyses.
 
-`make dashboard` (`python -m overwatch.dashboard`) compiles the analyses and writes dashboards/overwatch.lvdash.json: one
-dataset per analysis of analyses/_analyses.yml (its compiled SQL) and one widget per chart spec, so the
-dashboard and the local report draw the same queries the same way. Dataset queries name the
-presentation views without catalog or schema: the bundle's dashboard resource sets both
-(`dataset_catalog`, `dataset_schema`) per target. tests/test_databricks_model_configs.py fails while the
-file is stale.
+`make dashboard` (`python -m overwatch.dashboard`) compiles the analyses and writes
+dashboards/overwatch.lvdash.json: one dataset per analysis of analyses/_analyses.yml (its compiled
+SQL) and one widget per chart spec, so the dashboard and the local report draw the same queries the
+same way. Dataset queries name the presentation views without catalog or schema: the bundle's
+dashboard resource sets both (`dataset_catalog`, `dataset_schema`) per target.
+tests/test_databricks_model_configs.py fails while the file is stale.
 """
 
 from __future__ import annotations

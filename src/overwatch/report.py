@@ -57,16 +57,22 @@ def _plain(value: Any) -> Any:
 
 
 def _series(chart: ChartSpec, rows: list[dict[str, Any]]) -> dict[str, dict[Any, float]]:
-    """Values summed per series and category; rows without a value (unpriced costs) are left out."""
-    if chart.top is not None:
-        rows = rows[: chart.top]
+    """Values summed per series and category, largest categories first (only `top` of them when set);
+    rows without a value (unpriced costs) are left out."""
     series: dict[str, dict[Any, float]] = defaultdict(lambda: defaultdict(float))
+    totals: dict[Any, float] = defaultdict(float)
     for row in rows:
         if row[chart.value] is None:
             continue
         name = str(_plain(row[chart.color])) if chart.color else chart.value
-        series[name][_plain(row[chart.category])] += float(row[chart.value])
-    return series
+        category = _plain(row[chart.category])
+        series[name][category] += float(row[chart.value])
+        totals[category] += float(row[chart.value])
+    ranked = sorted(totals, key=lambda category: -totals[category])[: chart.top]
+    return {
+        name: {category: points[category] for category in ranked if category in points}
+        for name, points in series.items()
+    }
 
 
 def _trace(chart: ChartSpec, name: str, points: dict[Any, float]) -> go.BaseTraceType:
@@ -74,7 +80,7 @@ def _trace(chart: ChartSpec, name: str, points: dict[Any, float]) -> go.BaseTrac
 
     categories, values = list(points), list(points.values())
     if chart.kind == "hbar":
-        # Reversed so the largest bar is at the top, as the query ordered them.
+        # Reversed so the largest bar is at the top.
         return go.Bar(
             x=values[::-1], y=[str(category) for category in categories[::-1]], orientation="h", name=name
         )
