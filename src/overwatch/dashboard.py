@@ -22,14 +22,15 @@ DASHBOARD_FILE = Path("dashboards") / "overwatch.lvdash.json"
 PAGE_NAME = "cost_overview"
 GRID_WIDTH = 6  # Lakeview's canvas is six columns wide
 WIDGET_WIDTH, WIDGET_HEIGHT = 3, 6
-# A presentation view as dbt renders it on either target: [`catalog`.]`<schema>_presentation`.
-PRESENTATION_QUALIFIER = re.compile(r"(?:`[^`]+`\.)?`?\w+_presentation`?\.")
+# A presentation view as dbt renders it on either target: [`catalog`.]`<schema>_presentation`.`view`.
+PRESENTATION_VIEW = re.compile(r"(?:`[^`]+`\.)?`?\w+_presentation`?\.`?(\w+)`?")
 TEMPORAL_SUFFIXES = ("_date", "_start")
 
 
 def unqualified(sql: str) -> str:
-    """The compiled SQL with the presentation schema (and catalog) taken off each view's name."""
-    return PRESENTATION_QUALIFIER.sub("", sql).strip() + "\n"
+    """The compiled SQL with the presentation schema (and catalog) taken off each view's name, the name
+    quoted as dbt-databricks quotes it."""
+    return PRESENTATION_VIEW.sub(r"`\1`", sql).strip() + "\n"
 
 
 def _scale(column: str) -> dict[str, str]:
