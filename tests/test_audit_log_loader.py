@@ -152,3 +152,47 @@ def test_files_dated_after_the_window_wait_for_the_next_run(context: LoadContext
 
 def test_a_workspace_without_delivered_logs_loads_nothing(context: LoadContext):
     assert load_audit_logs(context, WINDOW) == 0
+
+
+def test_events_differing_in_any_top_level_field_stay_apart(context: LoadContext, tmp_path: Path):
+    base = audit_event("request-1")
+    variants = [
+        base,
+        {**base, "workspaceId": "0"},
+        {**base, "auditLevel": "ACCOUNT_LEVEL"},
+        {**base, "userAgent": "curl/8.5.0"},
+        {**base, "newTopLevelField": "only here"},
+        # A null in one field and the same value in its neighbour must not hash alike.
+        {**base, "requestId": None, "sessionId": "request-1"},
+        {**base, "requestId": "session-1", "sessionId": None},
+    ]
+    lines = [json.dumps(event) for event in variants]
+    # Redelivered copies, one with its keys in another order, are the same events.
+    lines += [lines[0], json.dumps(dict(reversed(list(variants[4].items()))))]
+    write_delivery_file(tmp_path / "audit", "2026-01-05", "part-0.json", lines)
+
+    assert load_audit_logs(context, WINDOW) == len(variants)
+    assert len(table_rows(context, AUDIT_LOG.name)) == 7
+
+
+def test_events_without_request_id_or_response_are_loaded(context: LoadContext, tmp_path: Path):
+    without_request_id = {key: value for key, value in audit_event("unused").items() if key != "requestId"}
+    without_response = {key: value for key, value in audit_event("request-2").items() if key != "response"}
+    lines = [json.dumps(without_request_id), json.dumps(without_response)]
+    write_delivery_file(tmp_path / "audit", "2026-01-05", "part-0.json", lines)
+
+    assert load_audit_logs(context, WINDOW) == 2
+    rows = sorted(table_rows(context, AUDIT_LOG.name), key=lambda row: row.requestId or "")
+    assert [row.requestId for row in rows] == [None, "request-2"]
+    assert rows[0].response.statusCode == 200
+    assert rows[1].response is None
+    assert table_rows(context, QUARANTINE.name) == []
+
+
+def test_a_workspace_never_loads_the_account_level_folder(context: LoadContext, tmp_path: Path):
+    account_folder = tmp_path / "audit" / "workspaceId=0" / "date=2026-01-05"
+    account_folder.mkdir(parents=True)
+    (account_folder / "part-0.json").write_text(json.dumps(audit_event("account-event")) + "\n")
+
+    assert load_audit_logs(context, WINDOW) == 0
+    assert table_rows(context, FILE_TRACKER.name) == []

@@ -6,14 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 
+from overwatch.account_audit_loader import load_account_audit_logs
 from overwatch.audit_system_table_loader import load_audit_system_table
 from overwatch.bronze_tables import AUDIT_LOG
-from overwatch.deployment_config import WorkspaceConfig
-from overwatch.load_context import LoadContext
+from overwatch.deployment_config import AccountConfig, WorkspaceConfig
+from overwatch.load_context import AccountLoadContext, LoadContext
 from overwatch.run_log import LoadWindow, epoch_ms
 
 ORGANIZATION_ID = "7771234567890123"
 OTHER_WORKSPACE = "8881234567890123"
+ACCOUNT_LEVEL = "0"
 WINDOW = LoadWindow(datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 6, tzinfo=UTC))
 # The documented schema of system.access.audit.
 SYSTEM_AUDIT_SCHEMA = (
@@ -57,6 +59,7 @@ def context(spark, isolated_target) -> LoadContext:
         system_event(ORGANIZATION_ID, "late-from-yesterday", datetime(2026, 1, 4, 23, tzinfo=UTC)),
         system_event(ORGANIZATION_ID, "after", datetime(2026, 1, 6, 0, 0, 1, tzinfo=UTC)),
         system_event(OTHER_WORKSPACE, "other-workspace", datetime(2026, 1, 5, 11, tzinfo=UTC)),
+        system_event(ACCOUNT_LEVEL, "account-level", datetime(2026, 1, 5, 12, tzinfo=UTC)),
     ]
     spark.createDataFrame(rows, SYSTEM_AUDIT_SCHEMA).writeTo(table_name).using("iceberg").createOrReplace()
     workspace = WorkspaceConfig(
@@ -98,3 +101,19 @@ def test_system_table_events_land_in_the_delivery_shape(context: LoadContext):
 def test_rereading_the_window_adds_nothing(context: LoadContext):
     load_audit_system_table(context, WINDOW)
     assert load_audit_system_table(context, WINDOW) == 0
+
+
+def test_account_level_rows_load_once_under_organization_zero(context: LoadContext):
+    table_name = context.workspace.audit_log_table
+    account = AccountConfig(audit_log_source="system_table", audit_log_table=table_name)
+    account_context = AccountLoadContext(
+        context.spark, context.target, account, "run-1", progress=lambda _message: None
+    )
+
+    assert load_account_audit_logs(account_context, WINDOW) == 1
+    assert load_account_audit_logs(account_context, WINDOW) == 0
+    assert load_audit_system_table(context, WINDOW) == 2
+    rows = context.spark.table(context.target.bronze_table(AUDIT_LOG.name)).collect()
+    by_event = {row.unparsed_fields["event_id"]: row for row in rows}
+    assert set(by_event) == {"inside", "late-from-yesterday", "account-level"}
+    assert (by_event["account-level"].organization_id, by_event["account-level"].workspaceId) == ("0", "0")

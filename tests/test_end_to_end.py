@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from overwatch.bronze_tables import (
+    ACCOUNT_ORGANIZATION_ID,
     ALL_TABLES,
     AUDIT_LOG,
     CLUSTER_EVENTS,
@@ -113,7 +114,7 @@ def test_every_module_of_every_workspace_succeeds_in_both_runs(first_run, loaded
     manifest, _ = sample
     config, first_load = loaded
     first_summary, _states = first_run
-    # Workspace modules run for each workspace, account modules (the bill) once per run.
+    # Workspace modules run for each workspace, account modules (account audit events, the bill) once per run.
     workspace_modules, account_modules = len(modules_to_run(config)), len(account_modules_to_run(config))
     assert workspace_modules + account_modules == len(Scope) and account_modules > 0
     for summary in (first_summary, first_load):
@@ -128,6 +129,8 @@ def test_bronze_holds_each_audit_event_once(spark, first_load, sample):
     manifest, _ = sample
     target = load_target()
     expected = {workspace.organization_id: workspace.audit_events for workspace in manifest.workspaces}
+    # Account-level events, delivered under workspaceId=0, are loaded once under organization_id 0.
+    expected[ACCOUNT_ORGANIZATION_ID] = manifest.account_audit_events
     assert counts_by_workspace(spark, target, AUDIT_LOG.name) == expected
     assert all(workspace.audit_duplicate_lines > 0 for workspace in manifest.workspaces)
 

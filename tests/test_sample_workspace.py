@@ -97,6 +97,8 @@ def test_layout_follows_audit_log_delivery_and_manifest(sample_dir: Path, manife
         assert all(re.fullmatch(r"auditlogs_[0-9a-f]{32}\.json", path.name) for path in files)
         active_per_day = workspace["active_clusters_per_day"]
         assert min(active_per_day) >= 6 and max(active_per_day) <= 14
+    account_folder = sample_dir / "audit_logs" / "workspaceId=0"
+    assert len(list(account_folder.rglob("auditlogs_*.json"))) == manifest["account_audit_files"] > 0
 
 
 def test_every_audit_line_is_a_delivery_schema_event(sample_dir: Path, manifest: dict) -> None:
@@ -105,8 +107,10 @@ def test_every_audit_line_is_a_delivery_schema_event(sample_dir: Path, manifest:
     for line in _audit_lines(sample_dir):
         event = json.loads(line)
         assert all(field in event for field in REQUIRED_AUDIT_FIELDS)
-        assert isinstance(event["timestamp"], int) and event["auditLevel"] == "WORKSPACE_LEVEL"
-        assert event["orgId"] in organization_ids and "email" in event["userIdentity"]
+        # Account-level events are filed under workspace id 0.
+        level = "ACCOUNT_LEVEL" if event["orgId"] == "0" else "WORKSPACE_LEVEL"
+        assert isinstance(event["timestamp"], int) and event["auditLevel"] == level
+        assert event["orgId"] in organization_ids | {"0"} and "email" in event["userIdentity"]
         assert all(isinstance(value, str) for value in event["requestParams"].values())
         # Only people fail: a mistyped password, an expired token, a refused admin grant.
         if event["response"]["statusCode"] != 200:
@@ -129,6 +133,8 @@ def test_every_audit_line_is_a_delivery_schema_event(sample_dir: Path, manifest:
         ("databrickssql", "startEndpoint"),
         ("accounts", "login"),
         ("accounts", "removePrincipalFromGroup"),
+        ("accounts", "setAccountAdmin"),
+        ("accounts", "addPrincipalsToGroup"),
     }
     assert expected <= actions
 
@@ -157,7 +163,9 @@ def test_some_lines_are_delivered_twice_within_their_date(sample_dir: Path, mani
     for path in sample_dir.rglob("auditlogs_*.json"):
         lines_by_date[path.parent.name].extend(path.read_text().splitlines())
     duplicates = sum(len(lines) - len(set(lines)) for lines in lines_by_date.values())
-    assert duplicates == sum(workspace["audit_duplicate_lines"] for workspace in manifest["workspaces"]) > 0
+    workspace_duplicates = sum(workspace["audit_duplicate_lines"] for workspace in manifest["workspaces"])
+    assert duplicates == workspace_duplicates + manifest["account_audit_duplicate_lines"]
+    assert workspace_duplicates > 0
 
 
 def test_ledger_intervals_tile_each_cluster_lifetime(sample_dir: Path, manifest: dict) -> None:

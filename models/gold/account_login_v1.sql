@@ -1,45 +1,50 @@
-{#- Overwatch's accountLogin: every login attempt to the workspace, by type, user, source IP and user
-    agent. A login whose response is not a 2xx is a failed attempt (is_failed_login), kept, not dropped. -#}
-{%- set login_actions = [
-    'login', 'tokenLogin', 'samlLogin', 'oidcBrowserLogin', 'aadBrowserLogin', 'aadTokenLogin',
-    'jwtLogin', 'certLogin', 'mfaLogin', 'passwordVerifyAuthentication',
-] -%}
-
+{#- Overwatch's accountLogin: every login attempt to a workspace or to the account (organization_id 0),
+    by type, user, source IP and user agent, for every authentication action the seed
+    audit_account_actions lists. A response outside 2xx is a failed attempt (is_failed_login), kept, not
+    dropped; an event without a response status is of unknown outcome (is_failed_login null). -#}
 with
+
+login_actions as (
+
+    select
+        service_name,
+        action_name
+    from {{ ref('audit_account_actions') }}
+    where account_model = 'account_login'
+
+),
 
 login_events as (
 
     select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.timestamp as login_unix_time_ms,
-        audit_log_bronze.serviceName as service_name,
-        audit_log_bronze.actionName as action_name,
-        audit_log_bronze.requestParams as request_params,
-        audit_log_bronze.userIdentity.email as user_email,
-        audit_log_bronze.sourceIPAddress as source_ip_address,
-        audit_log_bronze.userAgent as user_agent,
-        audit_log_bronze.requestId as request_id,
-        audit_log_bronze.response,
-        coalesce(not (audit_log_bronze.response.statusCode between 200 and 299), true) as is_failed_login
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
-    where
-        (
-            audit_log_bronze.serviceName = 'accounts'
-            and audit_log_bronze.actionName in (
-                {%- for action in login_actions %}
-                    '{{ action }}'{{ ',' if not loop.last }}
-                {%- endfor %}
-            )
-        )
-        or (audit_log_bronze.serviceName = 'ssh' and audit_log_bronze.actionName = 'login')
+        audit_events.organization_id,
+        audit_events.audit_event_id,
+        audit_events.event_time_ms,
+        audit_events.event_date,
+        audit_events.audit_level,
+        audit_events.service_name,
+        audit_events.action_name,
+        audit_events.request_params,
+        audit_events.user_email,
+        audit_events.source_ip_address,
+        audit_events.user_agent,
+        audit_events.request_id,
+        audit_events.response,
+        audit_events.response_status_code
+    from {{ ref('stg_audit__events') }} as audit_events
+    inner join login_actions
+        on
+            audit_events.service_name = login_actions.service_name
+            and audit_events.action_name = login_actions.action_name
 
 )
 
 select
     organization_id,
+    audit_event_id,
     {{ workspace_name('organization_id') }} as workspace_name,
-    login_unix_time_ms as login_unixTimeMS,
-    to_date(timestamp_millis(login_unix_time_ms)) as login_date,
+    event_time_ms as login_unixTimeMS,
+    event_date as login_date,
     case when service_name = 'ssh' then 'ssh' else action_name end as login_type,
     coalesce(request_params['user'], request_params['userName'], request_params['username'], user_email)
         as login_user,
@@ -57,5 +62,8 @@ select
     user_agent,
     request_id,
     response,
-    is_failed_login
+    response_status_code not between 200 and 299 as is_failed_login,
+    service_name,
+    audit_level,
+    response_status_code
 from login_events

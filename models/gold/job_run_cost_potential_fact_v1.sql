@@ -2,7 +2,9 @@
     cluster states it touched (job_run_cluster_state_share explains the allocation), how many runs
     shared the cluster with it, the days it ran, and how busy its Spark tasks kept the worker cores it
     was given (from the Spark event logs, when the cluster delivers them). A run still open is costed
-    up to its cluster's last known state and recomputed by each build until it ends. -#}
+    up to its cluster's last known state and recomputed by each build until it ends. Overlap counts include
+    the run itself unless the policy var overlap_count_includes_self is false (Overwatch's count). -#}
+{%- set overlap_self = 0 if var('overlap_count_includes_self') else 1 %}
 with
 
 task_runs as (
@@ -23,6 +25,10 @@ task_runs as (
         job_run.terminal_state,
         job_run.job_trigger_type,
         job_run.task_runtime,
+        job_run.run_name,
+        job_run.parent_run_id,
+        job_run.multitask_parent_run_id,
+        job_run.task_execution_runtime,
         job_run.created_by,
         job_run.last_edited_by,
         {{ job_run_cost_start_ms('job_run') }} as run_start_ms,
@@ -142,6 +148,10 @@ final as (
         task_runs.run_start_ms as startEpochMS,
         to_date(timestamp_millis(task_runs.run_start_ms)) as job_start_date,
         task_runs.task_runtime,
+        task_runs.run_name,
+        task_runs.parent_run_id,
+        task_runs.multitask_parent_run_id,
+        task_runs.task_execution_runtime,
         task_runs.terminal_state as run_terminal_state,
         task_runs.job_trigger_type as run_trigger_type,
         task_runs.run_end_ms is null as is_run_open,
@@ -153,8 +163,8 @@ final as (
         ) as running_days,
         cast(run_costs.run_cluster_states as int) as run_cluster_states,
         run_costs.avg_cluster_share,
-        run_costs.avg_overlapping_runs,
-        cast(run_costs.max_overlapping_runs as int) as max_overlapping_runs,
+        run_costs.avg_overlapping_runs - {{ overlap_self }} as avg_overlapping_runs,
+        cast(run_costs.max_overlapping_runs - {{ overlap_self }} as int) as max_overlapping_runs,
         run_costs.is_node_type_unknown,
         run_costs.worker_potential_core_H,
         run_costs.driver_dbus,
@@ -212,6 +222,10 @@ select
     startEpochMS,
     job_start_date,
     task_runtime,
+    run_name,
+    parent_run_id,
+    multitask_parent_run_id,
+    task_execution_runtime,
     run_terminal_state,
     run_trigger_type,
     is_run_open,

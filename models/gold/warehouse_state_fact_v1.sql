@@ -63,10 +63,11 @@ warehouse_dbus as (
 contract_prices as (
 
     select
+        organization_id,
         sku,
         contract_price,
         active_from,
-        coalesce(active_until, {{ far_future }}) as active_until
+        active_until
     from {{ ref('dbu_contract_prices') }}
 
 ),
@@ -136,7 +137,7 @@ priced_states as (
                 then coalesce(state_specs.max_num_clusters, warehouse_states.current_num_clusters)
             else 0
         end as target_num_clusters,
-        contract_prices.contract_price as dbu_rate,
+        {{ workspace_price('contract_prices', 'contract_price') }} as dbu_rate,
         warehouse_dbus.dbus_per_hour
     from warehouse_states
     left join state_specs
@@ -144,11 +145,11 @@ priced_states as (
             warehouse_states.organization_id = state_specs.organization_id
             and warehouse_states.warehouse_id = state_specs.warehouse_id
             and warehouse_states.state_start_ms = state_specs.state_start_ms
-    left join contract_prices
-        on
-            state_specs.sku = contract_prices.sku
-            and warehouse_states.timestamp_state_start >= contract_prices.active_from
-            and warehouse_states.timestamp_state_start < contract_prices.active_until
+    -- The workspace's own price of the SKU, else the account-wide one.
+    {{- workspace_price_joins(
+        'contract_prices', 'contract_prices', 'warehouse_states.organization_id', 'sku', 'state_specs.sku',
+        'warehouse_states.timestamp_state_start'
+    ) }}
     left join warehouse_dbus
         on
             state_specs.cluster_size = warehouse_dbus.warehouse_size

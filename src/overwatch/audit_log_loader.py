@@ -1,9 +1,11 @@
 """Audit logs from delivered JSON-lines files into `audit_log_bronze`.
 
-Files follow the delivery layout `<audit_log_path>/workspaceId=<id>/date=YYYY-MM-DD/*.json`. Each file
-is loaded once (`bronze_file_tracker`); every line lands either in bronze or, with its file, line
-number and reason, in `bronze_quarantine`, so a bad line never stops the rest of its file. Delivery is
-at-least-once: repeated events are dropped on a hash of the event, as Overwatch's `hashKey` did.
+Files follow the delivery layout `<audit_log_path>/workspaceId=<id>/date=YYYY-MM-DD/*.json`; account-level
+events are delivered under `workspaceId=0` and loaded once per deployment by the account module
+(`account_audit_loader`) with organization_id "0". Each file is loaded once (`bronze_file_tracker`);
+every line lands either in bronze or, with its file, line number and reason, in `bronze_quarantine`, so
+a bad line never stops the rest of its file. Delivery is at-least-once: repeated events are dropped on a
+hash of every top-level field of the event, as Overwatch's `hashKey` did.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from overwatch.bronze_tables import AUDIT_LOG, FILE_TRACKER, QUARANTINE, insert_new_rows
-from overwatch.load_context import LoadContext
+from overwatch.load_context import AuditLoadContext, LoadContext
 from overwatch.run_log import LoadWindow
 
 if TYPE_CHECKING:
@@ -47,8 +49,16 @@ REQUIRED_FIELDS = ("timestamp", "serviceName", "actionName")
 
 
 def load_audit_logs(context: LoadContext, window: LoadWindow) -> int:
-    """Load every not-yet-loaded delivery file dated before the window's end; returns rows inserted."""
-    new_files = _new_delivery_files(context, window)
+    """Load the workspace's not-yet-loaded delivery files dated before the window's end; returns rows
+    inserted."""
+    return load_delivery_files(context, window, context.workspace.audit_log_path or "")
+
+
+def load_delivery_files(context: AuditLoadContext, window: LoadWindow, audit_log_path: str) -> int:
+    """Load the files of `<audit_log_path>/workspaceId=<context's organization_id>` not loaded yet and
+    dated before the window's end; returns rows inserted."""
+    folder = f"{audit_log_path.rstrip('/')}/workspaceId={context.organization_id}"
+    new_files = _new_delivery_files(context, window, folder)
     context.report(f"audit logs: {len(new_files)} new files")
     inserted = 0
     for batch_start in range(0, len(new_files), FILES_PER_BATCH):
@@ -74,12 +84,7 @@ def date_from_path(path: Column) -> Column:
     return F.to_date(F.regexp_extract(path, r"date=(\d{4}-\d{2}-\d{2})", 1))
 
 
-def _workspace_folder(context: LoadContext) -> str:
-    root = (context.workspace.audit_log_path or "").rstrip("/")
-    return f"{root}/workspaceId={context.organization_id}"
-
-
-def _list_delivery_files(context: LoadContext) -> DataFrame | None:
+def _list_delivery_files(context: AuditLoadContext, folder: str) -> DataFrame | None:
     from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
 
@@ -89,7 +94,7 @@ def _list_delivery_files(context: LoadContext) -> DataFrame | None:
             context.spark.read.format("binaryFile")
             .option("pathGlobFilter", "*.json")
             .option("recursiveFileLookup", "true")
-            .load(_workspace_folder(context))
+            .load(folder)
             .select("path", "length", "modificationTime")
         )
     except AnalysisException as error:
@@ -104,12 +109,12 @@ def _list_delivery_files(context: LoadContext) -> DataFrame | None:
     )
 
 
-def _new_delivery_files(context: LoadContext, window: LoadWindow) -> list[dict]:
+def _new_delivery_files(context: AuditLoadContext, window: LoadWindow, folder: str) -> list[dict]:
     from pyspark.sql import functions as F
 
-    listing = _list_delivery_files(context)
+    listing = _list_delivery_files(context, folder)
     if listing is None:
-        context.report(f"audit logs: no delivery folder at {_workspace_folder(context)} yet")
+        context.report(f"audit logs: no delivery folder at {folder} yet")
         return []
     already_loaded = (
         context.spark.table(context.target.bronze_table(FILE_TRACKER.name))
@@ -124,7 +129,7 @@ def _new_delivery_files(context: LoadContext, window: LoadWindow) -> list[dict]:
     return [row.asDict() for row in new_files.collect()]
 
 
-def _read_lines(context: LoadContext, paths: list[str]) -> DataFrame:
+def _read_lines(context: AuditLoadContext, paths: list[str]) -> DataFrame:
     """One row per non-blank line with its 1-based line number: whole files keep line numbers exact."""
     from pyspark.sql import functions as F
 
@@ -173,29 +178,33 @@ def _parse(lines: DataFrame) -> DataFrame:
     )
 
 
-def audit_bronze_rows(context: LoadContext, events: DataFrame) -> DataFrame:
+def event_hash(organization_id: str) -> Column:
+    """The event's identity: every top-level field, known or not, so events that differ only in
+    workspace, audit level or user agent stay apart while a redelivered copy hashes the same.
+
+    Fields are hashed as one JSON object whose keys name them: a null field then cannot make two events
+    with the same values in other fields collide, as hashing a list of nullable columns would."""
+    from pyspark.sql import functions as F
+
+    every_field = F.struct(
+        *[F.col(f"record.{name}").alias(name) for name in KNOWN_FIELDS],
+        # Map keys keep the order of the line; sorting them makes the hash independent of it.
+        F.array_sort(F.map_entries(F.col("unparsed_fields"))).alias("unparsed_fields"),
+    )
+    return F.xxhash64(F.lit(organization_id), F.to_json(every_field))
+
+
+def audit_bronze_rows(context: AuditLoadContext, events: DataFrame) -> DataFrame:
     """Bronze rows from events shaped as `record` (the delivery schema), `unparsed_fields`,
     `event_date` and `source_file`, whichever source they were read from."""
     from pyspark.sql import functions as F
 
-    event_identity = [
-        F.lit(context.organization_id),
-        F.col("record.timestamp"),
-        F.col("record.serviceName"),
-        F.col("record.actionName"),
-        F.col("record.requestId"),
-        F.col("record.sessionId"),
-        F.col("record.userIdentity.email"),
-        F.col("record.sourceIPAddress"),
-        F.to_json(F.col("record.requestParams")),
-        F.to_json(F.col("record.response")),
-    ]
     columns = {
         "organization_id": F.lit(context.organization_id),
         "date": F.col("event_date"),
         **{name: F.col(f"record.{name}") for name in KNOWN_FIELDS},
         "unparsed_fields": F.col("unparsed_fields"),
-        "hash_key": F.xxhash64(*event_identity),
+        "hash_key": event_hash(context.organization_id),
         "source_file": F.col("source_file"),
         "load_run_id": F.lit(context.run_id),
         "loaded_at": F.current_timestamp(),
@@ -203,7 +212,7 @@ def audit_bronze_rows(context: LoadContext, events: DataFrame) -> DataFrame:
     return events.select(*[expression.alias(name) for name, expression in columns.items()])
 
 
-def _accepted_events(context: LoadContext, parsed: DataFrame) -> DataFrame:
+def _accepted_events(context: AuditLoadContext, parsed: DataFrame) -> DataFrame:
     from pyspark.sql import functions as F
 
     accepted = parsed.where(F.col("rejection_reason").isNull()).withColumn(
@@ -212,7 +221,7 @@ def _accepted_events(context: LoadContext, parsed: DataFrame) -> DataFrame:
     return audit_bronze_rows(context, accepted)
 
 
-def _quarantine_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
+def _quarantine_rows(context: AuditLoadContext, parsed: DataFrame) -> DataFrame:
     from pyspark.sql import functions as F
 
     return parsed.where(F.col("rejection_reason").isNotNull()).select(
@@ -227,7 +236,7 @@ def _quarantine_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
     )
 
 
-def _tracker_rows(context: LoadContext, batch: list[dict], parsed: DataFrame) -> DataFrame:
+def _tracker_rows(context: AuditLoadContext, batch: list[dict], parsed: DataFrame) -> DataFrame:
     from pyspark.sql import functions as F
 
     counts = parsed.groupBy(F.col("source_file").alias("file_path")).agg(
@@ -251,7 +260,7 @@ def _tracker_rows(context: LoadContext, batch: list[dict], parsed: DataFrame) ->
     )
 
 
-def _load_batch(context: LoadContext, batch: list[dict]) -> int:
+def _load_batch(context: AuditLoadContext, batch: list[dict]) -> int:
     parsed = _parse(_read_lines(context, [item["file_path"] for item in batch])).cache()
     try:
         spark, target = context.spark, context.target

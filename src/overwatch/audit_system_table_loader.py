@@ -3,6 +3,8 @@
 The system table holds the same events as delivered files, in snake_case columns; they are mapped to
 the delivery schema so that silver reads one shape whatever the source. Rows reach the system table
 late, so each window re-reads a day before it, and the merge on the event hash adds nothing twice.
+Account-level events (workspace_id 0) are read by the account module (`account_audit_loader`), once
+per deployment, never by a workspace's.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from overwatch.audit_log_loader import audit_bronze_rows
 from overwatch.bronze_tables import AUDIT_LOG, insert_new_rows
-from overwatch.load_context import LoadContext
+from overwatch.load_context import AuditLoadContext, LoadContext
 from overwatch.run_log import LoadWindow
 
 if TYPE_CHECKING:
@@ -41,9 +43,14 @@ MAPPED_COLUMNS = (
 
 def load_audit_system_table(context: LoadContext, window: LoadWindow) -> int:
     """Load the window's events of this workspace from the audit system table; returns rows inserted."""
+    return load_audit_table_events(context, window, context.workspace.audit_log_table)
+
+
+def load_audit_table_events(context: AuditLoadContext, window: LoadWindow, table_name: str) -> int:
+    """Load the window's events whose workspace_id is the context's organization id from `table_name`
+    (shaped as system.access.audit); returns rows inserted."""
     from pyspark.sql import functions as F
 
-    table_name = context.workspace.audit_log_table
     start = window.from_time - LOOKBACK
     events = context.spark.table(table_name).where(
         (F.col("workspace_id") == context.organization_id)

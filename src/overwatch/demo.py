@@ -62,9 +62,11 @@ def demo_config(manifest: SampleWorkspaceManifest, api_hosts: dict[str, str], sa
         "max_days_per_run": 60,
         "skip_scopes": [],
         "cluster_usage_ledger_path": str((sample_dir / "ledger" / "cluster_intervals.csv").resolve()),
-        # The sample bill, read through the same loader as system.billing.usage on Databricks.
+        # Account-level audit events are delivered beside the workspaces', under workspaceId=0; the sample
+        # bill is read through the same loader as system.billing.usage on Databricks.
         "account": {
             "account_id": manifest.account_id,
+            "audit_log_path": str((sample_dir / "audit_logs").resolve()),
             "billing_source": "files",
             "billing_path": str((sample_dir / "billing").resolve()),
         },

@@ -43,10 +43,28 @@ class Scope(StrEnum):
     # Account-level modules: run once per load run, not per workspace.
     BILLING_USAGE = "billing_usage"
     LIST_PRICES = "list_prices"
+    ACCOUNT_AUDIT_LOGS = "account_audit_logs"
 
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Price = Annotated[float, Field(ge=0)]
+# Node type ids become SQL string literals in the cost models: letters, digits and the few marks cloud
+# node type names use (Azure has "Standard_NC16as_T4_v3 (beta)"), never a quote.
+NodeTypeId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-() ]*$")]
+
+
+class WorkspaceDbuContractPrices(StrictModel):
+    """A workspace's own contract prices in USD per DBU; a SKU left out takes the account-wide price."""
+
+    interactive: Price | None = None
+    automated: Price | None = None
+    jobs_light: Price | None = None
+    sql_compute: Price | None = None
+    serverless: Price | None = None
+    sql_pro: Price | None = None
 
 
 class WorkspaceConfig(StrictModel):
@@ -80,6 +98,23 @@ class WorkspaceConfig(StrictModel):
         description="cluster log delivery root holding <cluster_id>/eventlog/<driver>/<spark_context_id>/"
         "eventlog* Spark event logs; without it the spark_events module skips the workspace",
     )
+    dbu_contract_prices: WorkspaceDbuContractPrices | None = Field(
+        default=None,
+        description="this workspace's contract prices per SKU; each SKU not set takes the account-wide price",
+    )
+    vm_prices: dict[NodeTypeId, Price] = Field(
+        default_factory=dict,
+        description="this workspace's VM price in USD per hour by node type, over the account-wide "
+        "vm_prices and the seeds' list price",
+    )
+
+    @field_validator("organization_id")
+    @classmethod
+    def _not_the_account(cls, organization_id: str) -> str:
+        # Databricks files account-level events under workspace id 0: it names no workspace with an API.
+        if int(organization_id) == 0:
+            raise ValueError("organization_id 0 is the account level: configure it under `account:`")
+        return organization_id
 
     @model_validator(mode="after")
     def _delivered_files_need_a_path(self) -> WorkspaceConfig:
@@ -100,20 +135,32 @@ class WorkspaceConfig(StrictModel):
 class DbuContractPrices(StrictModel):
     """Contract price in USD per DBU for each SKU."""
 
-    interactive: Annotated[float, Field(ge=0)]
-    automated: Annotated[float, Field(ge=0)]
-    jobs_light: Annotated[float, Field(ge=0)]
-    sql_compute: Annotated[float, Field(ge=0)]
-    serverless: Annotated[float, Field(ge=0)]
+    interactive: Price
+    automated: Price
+    jobs_light: Price
+    sql_compute: Price
+    serverless: Price
     # Pro SQL warehouses bill their own SKU (classic ones bill sql_compute, serverless ones serverless);
     # the list price stands in for configs written before the SKU was priced.
-    sql_pro: Annotated[float, Field(ge=0)] = 0.55
+    sql_pro: Price = 0.55
 
 
 class AccountConfig(StrictModel):
-    """What is observed once for the whole account rather than per workspace (the bill)."""
+    """What is observed once for the whole account rather than per workspace: account-level audit events
+    and the bill, loaded once per run under organization_id "0" (no workspace API)."""
 
     account_id: str | None = Field(default=None, description="Databricks account id")
+    audit_log_source: Literal["files", "system_table"] = "files"
+    audit_log_path: str | None = Field(
+        default=None,
+        description="audit log delivery root holding workspaceId=0/date=YYYY-MM-DD/*.json, the account-level "
+        "events; without it (and with audit_log_source 'files') account-level audit events are not loaded",
+    )
+    audit_log_table: str = Field(
+        default="system.access.audit",
+        description="audit system table whose workspace_id 0 rows are read when audit_log_source is "
+        "'system_table'",
+    )
     billing_source: Literal["system_tables", "files"] = Field(
         default="system_tables",
         description="where the bill is read: the billing system tables (Databricks), or JSON-lines files of "
@@ -135,6 +182,10 @@ class AccountConfig(StrictModel):
         description="ingestion days re-read before each window, so that late records, retractions and "
         "restatements arrive",
     )
+
+    @property
+    def loads_audit_logs(self) -> bool:
+        return self.audit_log_source == "system_table" or bool(self.audit_log_path)
 
     @model_validator(mode="after")
     def _billing_files_need_a_path(self) -> AccountConfig:
@@ -160,6 +211,10 @@ class PersonalDataConfig(StrictModel):
 class DeploymentConfig(StrictModel):
     workspaces: Annotated[list[WorkspaceConfig], Field(min_length=1)]
     dbu_contract_prices: DbuContractPrices
+    vm_prices: dict[NodeTypeId, Price] = Field(
+        default_factory=dict,
+        description="account-wide VM price in USD per hour by node type, over the seeds' list price",
+    )
     primordial_date: date
     max_days_per_run: Annotated[int, Field(ge=1, le=366)] = 30
     skip_scopes: list[Scope] = Field(default_factory=list)
@@ -174,7 +229,9 @@ class DeploymentConfig(StrictModel):
         "reference the cost reconciliation compares with where system.billing.usage is not read",
     )
     account: AccountConfig | None = Field(
-        default=None, description="account-level modules (the bill); none run without this section"
+        default=None,
+        description="account-level sources (account audit events, the bill), loaded once per run; none are "
+        "loaded without this section",
     )
 
     @field_validator("workspaces")
@@ -196,7 +253,15 @@ class DeploymentConfig(StrictModel):
             "workspace_names": {
                 workspace.organization_id: workspace.workspace_name for workspace in self.workspaces
             },
+            "workspace_clouds": {workspace.organization_id: workspace.cloud for workspace in self.workspaces},
             "dbu_contract_prices": self.dbu_contract_prices.model_dump(),
+            "workspace_dbu_contract_prices": self._workspace_dbu_contract_prices(),
+            "vm_prices": dict(self.vm_prices),
+            "workspace_vm_prices": {
+                workspace.organization_id: dict(workspace.vm_prices)
+                for workspace in self.workspaces
+                if workspace.vm_prices
+            },
             "personal_data_expose_views": self.personal_data.expose_views,
             "personal_data_mask": self.personal_data.mask,
             "analysts_group": self.analysts_group,
@@ -205,6 +270,19 @@ class DeploymentConfig(StrictModel):
             # States still open at the end of the loaded window end there until a later run closes them.
             dbt_vars["until_time_ms"] = epoch_ms(until_time)
         return dbt_vars
+
+    def _workspace_dbu_contract_prices(self) -> dict[str, dict[str, float]]:
+        """The SKUs each workspace prices itself, by organization_id; the models fall back SKU by SKU."""
+        prices: dict[str, dict[str, float]] = {}
+        for workspace in self.workspaces:
+            own = (
+                workspace.dbu_contract_prices.model_dump(exclude_none=True)
+                if workspace.dbu_contract_prices
+                else {}
+            )
+            if own:
+                prices[workspace.organization_id] = own
+        return prices
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:

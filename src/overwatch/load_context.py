@@ -1,4 +1,4 @@
-"""What every loader module is handed: the engine, the target, the workspace and the run."""
+"""What every loader module is handed: the engine, the target, the workspace (or the account) and the run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from overwatch.bronze_tables import ACCOUNT_ORGANIZATION_ID
 from overwatch.deployment_config import AccountConfig, WorkspaceConfig
 from overwatch.lakehouse import Target
 
@@ -50,7 +51,7 @@ class LoadContext:
 
 @dataclass
 class AccountLoadContext:
-    """What an account-level module is handed: it runs once per load run, for the whole account."""
+    """What an account-level module is handed: no workspace and no API client, rows under organization "0"."""
 
     spark: SparkSession
     target: Target
@@ -58,5 +59,13 @@ class AccountLoadContext:
     run_id: str
     progress: Any = field(default=print)
 
+    @property
+    def organization_id(self) -> str:
+        return ACCOUNT_ORGANIZATION_ID
+
     def report(self, message: str) -> None:
         self.progress(f"[account] {message}")
+
+
+# The audit loaders serve both levels: they need only the engine, the run and the organization id.
+AuditLoadContext = LoadContext | AccountLoadContext

@@ -2,10 +2,9 @@
 
 Modules run in dependency order (cluster events follow the clusters seen in the audit logs and the
 clusters snapshot). A module that fails is recorded as FAILED with its error and the run goes on;
-its watermark stays, so the next run retries its window while the others advance.
-
-Account-level modules (the bill, with a deployment config's `account:` section) run once per load run
-after the workspaces' modules, each from its own watermark under organization_id "0".
+its watermark stays, so the next run retries its window while the others advance. Account-level
+modules (the deployment's `account:` section) run once per run, after the workspaces', under
+organization_id "0" with watermarks of their own.
 """
 
 from __future__ import annotations
@@ -18,11 +17,12 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
+from overwatch.account_audit_loader import load_account_audit_logs
 from overwatch.api_snapshot_loader import load_api_snapshot, load_job_runs
 from overwatch.audit_log_loader import load_audit_logs
 from overwatch.audit_system_table_loader import load_audit_system_table
 from overwatch.billing_loader import load_billing_usage, load_list_prices
-from overwatch.bronze_tables import ACCOUNT_ORGANIZATION_ID, API_SNAPSHOT_ENTITIES, create_bronze_tables
+from overwatch.bronze_tables import API_SNAPSHOT_ENTITIES, create_bronze_tables
 from overwatch.cluster_events_loader import load_cluster_events
 from overwatch.cluster_usage_reference_loader import load_cluster_usage_reference
 from overwatch.deployment_config import DeploymentConfig, Scope, WorkspaceConfig
@@ -59,13 +59,14 @@ def modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, ModuleLoader]]
 
 
 def account_modules_to_run(config: DeploymentConfig) -> list[tuple[Scope, AccountModuleLoader]]:
-    """The account-level modules, run once per load run after the workspaces' (none without `account:`)."""
-    if config.account is None:
+    """The account-level modules the deployment's `account:` section configures, run once per run."""
+    account = config.account
+    if account is None:
         return []
-    modules: list[tuple[Scope, AccountModuleLoader]] = [
-        (Scope.BILLING_USAGE, load_billing_usage),
-        (Scope.LIST_PRICES, load_list_prices),
-    ]
+    modules: list[tuple[Scope, AccountModuleLoader]] = []
+    if account.loads_audit_logs:
+        modules.append((Scope.ACCOUNT_AUDIT_LOGS, load_account_audit_logs))
+    modules += [(Scope.BILLING_USAGE, load_billing_usage), (Scope.LIST_PRICES, load_list_prices)]
     return [(scope, loader) for scope, loader in modules if config.runs_scope(scope)]
 
 
@@ -107,80 +108,50 @@ def run_loaders(
     for workspace in config.workspaces:
         context = LoadContext(spark, target, workspace, run_id, progress)
         for scope, loader in modules_to_run(config):
-            window = run_log.next_window(
-                workspace.organization_id,
-                scope.value,
-                primordial_date=config.primordial_date,
-                requested_until=requested_until,
-                max_days=config.max_days_per_run,
-            )
-            if window.is_empty:
-                progress(f"[{workspace.workspace_name}] {scope.value}: up to date")
-                continue
-            module_run = _run_module(context, scope, loader, window)
-            run_log.record(module_run)
-            module_runs.append(module_run)
+            module_run = _run_if_due(run_log, config, requested_until, context, scope, loader)
+            module_runs += [module_run] if module_run else []
     if config.account is not None:
         account_context = AccountLoadContext(spark, target, config.account, run_id, progress)
-        module_runs += _run_account_modules(config, run_log, account_context, requested_until)
+        for scope, account_loader in account_modules_to_run(config):
+            module_run = _run_if_due(run_log, config, requested_until, account_context, scope, account_loader)
+            module_runs += [module_run] if module_run else []
     return RunSummary(run_id, tuple(module_runs))
 
 
-def _run_account_modules(
-    config: DeploymentConfig,
+def _run_if_due(
     run_log: RunLog,
-    context: AccountLoadContext,
+    config: DeploymentConfig,
     requested_until: datetime,
-) -> list[ModuleRun]:
-    """Each account module from its own watermark, recorded under organization_id "0"."""
-    module_runs: list[ModuleRun] = []
-    for scope, loader in account_modules_to_run(config):
-        window = run_log.next_window(
-            ACCOUNT_ORGANIZATION_ID,
-            scope.value,
-            primordial_date=config.primordial_date,
-            requested_until=requested_until,
-            max_days=config.max_days_per_run,
-        )
-        if window.is_empty:
-            context.report(f"{scope.value}: up to date")
-            continue
-        module_run = _run_account_module(context, scope, loader, window)
-        run_log.record(module_run)
-        module_runs.append(module_run)
-    return module_runs
+    context: LoadContext | AccountLoadContext,
+    scope: Scope,
+    loader: Callable,
+) -> ModuleRun | None:
+    """Run the module over its next window and record it, or return None when it is up to date."""
+    window = run_log.next_window(
+        context.organization_id,
+        scope.value,
+        primordial_date=config.primordial_date,
+        requested_until=requested_until,
+        max_days=config.max_days_per_run,
+    )
+    if window.is_empty:
+        context.report(f"{scope.value}: up to date")
+        return None
+    module_run = _run_module(context, scope, loader, window)
+    run_log.record(module_run)
+    return module_run
 
 
-def _run_account_module(
-    context: AccountLoadContext, scope: Scope, loader: AccountModuleLoader, window: LoadWindow
+def _run_module(
+    context: LoadContext | AccountLoadContext, scope: Scope, loader: Callable, window: LoadWindow
 ) -> ModuleRun:
     started_at = utc_now()
     try:
         rows = loader(context, window)
         status, error = SUCCEEDED, None
     except Exception as failure:  # a failed module must not stop the others; its error goes to the run log
-        rows, status, error = 0, FAILED, _failure_text(failure)
-        context.report(f"{scope.value}: FAILED: {error.splitlines()[0] if error else ''}")
-    return ModuleRun(
-        organization_id=ACCOUNT_ORGANIZATION_ID,
-        run_id=context.run_id,
-        module_name=scope.value,
-        window=window,
-        status=status,
-        rows_written=rows,
-        error_message=error,
-        started_at=started_at,
-        finished_at=utc_now(),
-    )
-
-
-def _run_module(context: LoadContext, scope: Scope, loader: ModuleLoader, window: LoadWindow) -> ModuleRun:
-    started_at = utc_now()
-    try:
-        rows = loader(context, window)
-        status, error = SUCCEEDED, None
-    except Exception as failure:  # a failed module must not stop the others; its error goes to the run log
-        rows, status, error = 0, FAILED, _error_text(failure, context.workspace)
+        workspace = context.workspace if isinstance(context, LoadContext) else None
+        rows, status, error = 0, FAILED, _error_text(failure, workspace)
         context.report(f"{scope.value}: FAILED: {error.splitlines()[0] if error else ''}")
     return ModuleRun(
         organization_id=context.organization_id,
@@ -195,15 +166,13 @@ def _run_module(context: LoadContext, scope: Scope, loader: ModuleLoader, window
     )
 
 
-def _failure_text(failure: BaseException) -> str:
-    """The error and the last frames of its trace."""
+def _error_text(failure: BaseException, workspace: WorkspaceConfig | None) -> str:
+    """The error and its trace, with the workspace token blanked should any library have echoed it
+    (account-level modules hold no token)."""
     text = "".join(traceback.format_exception_only(type(failure), failure)).strip()
-    return text + "\n" + "".join(traceback.format_tb(failure.__traceback__)[-5:])
-
-
-def _error_text(failure: BaseException, workspace: WorkspaceConfig) -> str:
-    """The error and its trace, with the workspace token blanked should any library have echoed it."""
-    text = _failure_text(failure)
+    text += "\n" + "".join(traceback.format_tb(failure.__traceback__)[-5:])
+    if workspace is None:
+        return text
     try:
         token = workspace.api_token()
     except Exception:

@@ -1,4 +1,5 @@
-"""People and access: logins (some failing), user and group changes, tokens and global init scripts.
+"""People and access: logins (some failing), user and group changes, tokens and global init scripts,
+in each workspace and, for the account console, at the account level (delivered under workspaceId=0).
 
 Login times and token ids are drawn from the workspace's generator in the order they always were;
 everything else comes from a generator of its own, so this activity leaves the clusters' and jobs'
@@ -144,6 +145,43 @@ class AccountActivity:
 
     def _emit(self, at_ms: int, action: str, actor: str, params: dict[str, str]) -> None:
         self.audit.emit(at_ms, "accounts", action, actor, params, user_agent=BROWSER_USER_AGENT)
+
+
+ACCOUNT_GROUP = "account-analysts"
+
+
+class AccountLevelActivity:
+    """The account console's events, filed under workspace id 0: the account admin signs in each day,
+    creates an account group and fills it on the first day, and grants then revokes account admin
+    rights on the second; an automation service principal signs in with a token every day."""
+
+    def __init__(self, audit: AuditLogWriter, generator: random.Random, users: Sequence[User]) -> None:
+        self.audit = audit
+        self.random = generator
+        self.users = list(users)
+
+    def simulate_day(self, day: int, day_start: int) -> None:
+        admin = self.users[0]
+        console = {"endpoint": "accountConsole"}
+        at_ms = day_start + 8 * HOUR_MS + self.random.randint(0, 60) * MINUTE_MS
+        self.audit.emit(at_ms, "accounts", "samlLogin", admin.email, {"user": admin.email})
+        if day == 0:
+            group = {"targetGroupName": ACCOUNT_GROUP, "targetGroupId": "account-group-2001", **console}
+            self.audit.emit(at_ms + MINUTE_MS, "accounts", "createGroup", admin.email, group)
+            newcomer = self.users[-1]
+            members = {**group, "targetUserName": newcomer.email, "targetUserId": str(newcomer.user_id)}
+            self.audit.emit(at_ms + 2 * MINUTE_MS, "accounts", "addPrincipalsToGroup", admin.email, members)
+        if day == 1 and len(self.users) > 1:
+            deputy = self.users[1]
+            grant = {"targetUserName": deputy.email, "targetUserId": str(deputy.user_id), **console}
+            self.audit.emit(at_ms + 5 * MINUTE_MS, "accounts", "setAccountAdmin", admin.email, grant)
+            self.audit.emit(at_ms + 2 * HOUR_MS, "accounts", "removeAccountAdmin", admin.email, grant)
+        token_at = day_start + 2 * HOUR_MS + self.random.randint(0, 30) * MINUTE_MS
+        automation = {"user": "account-automation", "authenticationMethod": "PAT"}
+        self.audit.emit(
+            token_at, "accounts", "tokenLogin", "account-automation", automation, user_agent=SDK_USER_AGENT
+        )
+        self.audit.emit(at_ms + 8 * HOUR_MS, "accounts", "logout", admin.email, {"user": admin.email})
 
 
 def store_tokens(

@@ -1,5 +1,7 @@
 """Audit log delivery files: `audit_logs/workspaceId=<id>/date=YYYY-MM-DD/auditlogs_<hex>.json`.
 
+Account-level events are delivered the same way under `workspaceId=0` (ACCOUNT_LEVEL, orgId "0").
+
 Lines are written as events are produced; a date's files stay open while later simulated work can
 still land on that date (sessions and runs crossing midnight) and are closed once the simulation has
 moved past it. Delivery is at-least-once, so a fixed share of lines is delivered again, later, in the
@@ -22,6 +24,8 @@ HOURS_PER_FILE = 6
 # One line in this many is delivered twice.
 REDELIVERY_ONE_IN = 40
 SYSTEM_USER = "System-User"
+# The workspace id Databricks files account-level events under.
+ACCOUNT_LEVEL_ID = "0"
 BROWSER_USER_AGENT = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0.0.0 Safari/537.36"
@@ -35,7 +39,7 @@ class AuditIdentity:
     """Who the account knows this workspace as, stamped on every line."""
 
     organization_id: str
-    shard_name: str
+    shard_name: str | None
     account_id: str
 
 
@@ -95,7 +99,7 @@ class AuditLogWriter:
     ) -> None:
         event = {
             "version": "2.0",
-            "auditLevel": "WORKSPACE_LEVEL",
+            "auditLevel": self.audit_level,
             "timestamp": timestamp_ms,
             "orgId": self.identity.organization_id,
             "shardName": self.identity.shard_name,
@@ -111,6 +115,10 @@ class AuditLogWriter:
             "response": {"statusCode": status_code, "errorMessage": error_message, "result": result},
         }
         self._write(timestamp_ms, json.dumps(event, separators=(",", ":")))
+
+    @property
+    def audit_level(self) -> str:
+        return "ACCOUNT_LEVEL" if self.identity.organization_id == ACCOUNT_LEVEL_ID else "WORKSPACE_LEVEL"
 
     def close_dates_before(self, day: date) -> None:
         """Finish every date earlier than `day`: nothing later in the simulation lands there."""

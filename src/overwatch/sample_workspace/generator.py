@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from overwatch.sample_workspace.accounts import AccountLevelActivity
+from overwatch.sample_workspace.audit_log import ACCOUNT_LEVEL_ID, AuditIdentity, AuditLogWriter
 from overwatch.sample_workspace.billing import BillWriter
 from overwatch.sample_workspace.catalog import CLOUDS, SIZE_PRESETS, WORKSPACE_NAMES
 from overwatch.sample_workspace.identifiers import numeric_id
@@ -31,6 +33,10 @@ class SampleWorkspaceManifest:
     workspaces: list[WorkspaceSummary] = field(default_factory=list)
     billing_records: int = 0
     corrected_billing_records: int = 0
+    # Account-level audit events, delivered under audit_logs/workspaceId=0.
+    account_audit_events: int = 0
+    account_audit_duplicate_lines: int = 0
+    account_audit_files: int = 0
 
     @property
     def start_time(self) -> datetime:
@@ -76,20 +82,37 @@ def generate_sample_workspace(
     )
     ledger = LedgerWriter(output_dir / "ledger" / "cluster_intervals.csv")
     bill = BillWriter(output_dir, manifest.account_id, seed, start_date, days)
+    simulations = []
     try:
         for identity in identities:
             simulation = WorkspaceSimulation(
                 output_dir, identity, SIZE_PRESETS[size], seed, start_date, days, ledger, bill
             )
             manifest.workspaces.append(simulation.run())
+            simulations.append(simulation)
         bill_account_usage(bill, identities[0].cloud, seed, start_date, days)
     finally:
         ledger.close()
         bill.close()
     manifest.billing_records = bill.record_count
     manifest.corrected_billing_records = bill.corrected_count
+    _write_account_level_events(output_dir, manifest, simulations[0].users)
     (output_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     return manifest
+
+
+def _write_account_level_events(output_dir: Path, manifest: SampleWorkspaceManifest, users: list) -> None:
+    """The account console's events under audit_logs/workspaceId=0; people are the first workspace's."""
+    identity = AuditIdentity(ACCOUNT_LEVEL_ID, None, manifest.account_id)
+    audit = AuditLogWriter(output_dir / "audit_logs", identity, manifest.seed)
+    activity = AccountLevelActivity(audit, random.Random(f"account-audit-{manifest.seed}"), users)
+    for day in range(manifest.days):
+        day_start = manifest.start_time + timedelta(days=day)
+        activity.simulate_day(day, int(day_start.timestamp() * 1000))
+    audit.close()
+    manifest.account_audit_events = audit.event_count
+    manifest.account_audit_duplicate_lines = audit.duplicate_count
+    manifest.account_audit_files = audit.file_count
 
 
 def workspace_identities(seed: int, workspace_count: int) -> list[WorkspaceIdentity]:
