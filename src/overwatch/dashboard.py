@@ -29,8 +29,8 @@ TEMPORAL_SUFFIXES = ("_date", "_start")
 
 def unqualified(sql: str) -> str:
     """The compiled SQL with the presentation schema (and catalog) taken off each view's name, the name
-    quoted as dbt-databricks quotes it."""
-    return PRESENTATION_VIEW.sub(r"`\1`", sql).strip() + "\n"
+    quoted and lower-cased as dbt-databricks renders it (Unity Catalog names are lower case)."""
+    return PRESENTATION_VIEW.sub(lambda match: f"`{match[1].lower()}`", sql).strip() + "\n"
 
 
 def _scale(column: str) -> dict[str, str]:
