@@ -413,6 +413,58 @@ state_costs as (
         worker_dbus * dbu_rate as worker_dbu_cost
     from state_dbus
 
+),
+
+estimated_states as (
+
+    select
+        organization_id,
+        cluster_id,
+        state_start_ms,
+        driver_dbus + worker_dbus as total_dbus,
+        driver_dbu_cost + worker_dbu_cost as total_dbu_cost
+    from state_costs
+
+),
+
+calibrated_state_hours as (
+
+    {{ calibrated_state_hours(
+        'estimated_states', ref('cluster_state_hour'), 'cluster', 'cluster_id',
+        ['organization_id', 'cluster_id', 'state_start_ms']
+    ) }}
+
+),
+
+calibrated_states as (
+
+    {{ bill_calibrated_state_totals('calibrated_state_hours', ['organization_id', 'cluster_id', 'state_start_ms']) }}
+
+),
+
+calibrated_state_costs as (
+
+    -- A state with no hours (of no duration) keeps its estimate.
+    select
+        state_costs.*,
+        coalesce(calibrated_states.cost_basis, 'estimate') as cost_basis,
+        if(
+            calibrated_states.cost_basis is null,
+            state_costs.driver_dbus + state_costs.worker_dbus,
+            calibrated_states.billed_dbus
+        ) as billed_dbus,
+        if(
+            calibrated_states.cost_basis is null,
+            state_costs.driver_dbu_cost + state_costs.worker_dbu_cost,
+            calibrated_states.billed_dbu_cost
+        ) as billed_dbu_cost
+    from state_costs
+    left join calibrated_states
+        on
+            state_costs.organization_id = calibrated_states.organization_id
+            and state_costs.cluster_id = calibrated_states.cluster_id
+            and state_costs.state_start_ms = calibrated_states.state_start_ms
+
 )
 
 select
@@ -479,5 +531,9 @@ select
     worker_compute_cost + worker_dbu_cost as total_worker_cost,
     driver_compute_cost + driver_dbu_cost + worker_compute_cost + worker_dbu_cost as total_cost,
     is_node_type_unknown,
-    is_open as is_state_open
-from state_costs
+    is_open as is_state_open,
+    billed_dbus,
+    billed_dbu_cost,
+    cost_basis,
+    cost_basis = 'bill' as is_bill_calibrated
+from calibrated_state_costs

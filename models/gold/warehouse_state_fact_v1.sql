@@ -2,7 +2,8 @@
     start, its DBUs (DBUs per hour of its size, per cluster, times the clusters running, times the hours
     in the state, where Databricks bills the state) and, beyond Overwatch, its SKU (classic, pro or
     serverless) and DBU cost at the contract price. A resize starts a state (RESIZED), so the new size
-    prices the state from the resize on. A billable state whose size is not in sql_warehouse_dbus has
+    prices the state from the resize on. Beside the estimate, billed_*: the estimate calibrated hour by
+    hour to the bill (macro calibrated_state_hours). A billable state whose size is not in sql_warehouse_dbus has
     null DBUs and cost, never a silent 0. -#}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 
@@ -168,6 +169,59 @@ state_dbus as (
         end as total_dbus
     from priced_states
 
+),
+
+estimated_states as (
+
+    select
+        organization_id,
+        warehouse_id,
+        state_start_ms,
+        state,
+        total_dbus,
+        total_dbus * dbu_rate as total_dbu_cost
+    from state_dbus
+
+),
+
+calibrated_state_hours as (
+
+    {{ calibrated_state_hours(
+        'estimated_states', ref('warehouse_state_hour'), 'warehouse', 'warehouse_id',
+        ['organization_id', 'warehouse_id', 'state_start_ms', 'state']
+    ) }}
+
+),
+
+calibrated_states as (
+
+    {{ bill_calibrated_state_totals(
+        'calibrated_state_hours', ['organization_id', 'warehouse_id', 'state_start_ms', 'state']
+    ) }}
+
+),
+
+calibrated_state_dbus as (
+
+    -- A state with no hours (of no duration) keeps its estimate.
+    select
+        state_dbus.*,
+        coalesce(calibrated_states.cost_basis, 'estimate') as cost_basis,
+        if(calibrated_states.cost_basis is null, state_dbus.total_dbus, calibrated_states.billed_dbus)
+            as billed_dbus,
+        if(
+            calibrated_states.cost_basis is null,
+            state_dbus.total_dbus * state_dbus.dbu_rate,
+            calibrated_states.billed_dbu_cost
+        ) as billed_dbu_cost
+    from state_dbus
+    left join calibrated_states
+        on
+            state_dbus.organization_id = calibrated_states.organization_id
+            and state_dbus.warehouse_id = calibrated_states.warehouse_id
+            and state_dbus.state_start_ms = calibrated_states.state_start_ms
+            and state_dbus.state = calibrated_states.state
+
 )
 
 select
@@ -198,5 +252,9 @@ select
     dbus_per_hour,
     total_dbus,
     total_dbus * dbu_rate as total_DBU_cost,
-    is_open as is_state_open
-from state_dbus
+    is_open as is_state_open,
+    billed_dbus,
+    billed_dbu_cost,
+    cost_basis,
+    cost_basis = 'bill' as is_bill_calibrated
+from calibrated_state_dbus
