@@ -87,7 +87,9 @@ def page(report: Report, tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
     with chromium_page(tmp_path_factory.mktemp("chromium-profile")) as browser:
         browser.open(report.path.resolve().as_uri())
         browser.wait_for(
-            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(charted_analyses())}",
+            # Every chart: a plotted chart has one .js-plotly-plot (and several .main-svg layers).
+            "document.readyState === 'complete' && "
+            f"document.querySelectorAll('.js-plotly-plot').length >= {len(charted_analyses())}",
             "every chart drawn",
         )
         yield browser
