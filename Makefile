@@ -5,16 +5,16 @@ BIN := $(VENV)/bin
 export OVERWATCH_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup demo test lint benchmark clean browser docs-erd
+.PHONY: setup demo test lint benchmark clean browser docs-erd dashboard
 
 setup: $(VENV)/.installed profiles.yml
 
-# Only the tests need a browser: tests/test_docs_site.py drives Debian's Chromium headless. As root
+# Only the tests need a browser: tests/test_docs_site.py and tests/test_report.py drive Debian's Chromium headless. As root
 # (CI) it is installed when missing; anyone else is told how, and `make demo` never needs it.
 browser:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
-	  else echo "make test needs Chromium at /usr/bin/chromium for the docs-site test." >&2; \
+	  else echo "make test needs Chromium at /usr/bin/chromium for the docs-site and report tests." >&2; \
 	       echo "Install it with: sudo apt-get install chromium   (Debian/Ubuntu)" >&2; exit 1; fi; }
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -44,6 +44,10 @@ lint: setup
 # Redraw assets/gold_erd.svg from the gold models' yml (tests/test_gold_erd.py fails while it is stale).
 docs-erd: setup
 	$(BIN)/python -m overwatch.gold_erd
+
+# Rewrite dashboards/overwatch.lvdash.json from the analyses (tests/test_databricks_model_configs.py fails while it is stale).
+dashboard: setup
+	$(BIN)/python -m overwatch.dashboard
 
 benchmark: setup
 	$(BIN)/python scripts/benchmark.py

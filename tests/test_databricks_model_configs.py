@@ -159,6 +159,20 @@ def test_shipped_queries_compile_for_databricks_and_read_presentation_views_only
         )
 
 
+def test_the_dashboards_queries_are_the_analyses_compiled_for_databricks(databricks_target_path: Path):
+    """The bundle's dashboard runs each analysis as compiled, its views named without catalog and schema
+    (the dashboard resource sets them); `python -m overwatch.dashboard` rewrites a stale file."""
+    dashboard = json.loads((project_dir() / "dashboards" / "overwatch.lvdash.json").read_text())
+    compiled = databricks_target_path / "compiled" / "overwatch" / "analyses"
+    qualifier = f"`{DATABRICKS_ENVIRONMENT['OVERWATCH_CATALOG']}`.`overwatch_presentation`."
+    for dataset in dashboard["datasets"]:
+        sql = (compiled / f"{dataset['name']}.sql").read_text()
+        assert qualifier in sql, dataset["name"]
+        assert dataset["query"].strip() == sql.replace(qualifier, "").strip(), (
+            f"{dataset['name']} is stale in the dashboard: run `python -m overwatch.dashboard`"
+        )
+
+
 def test_the_bundle_passes_the_deployment_configs_dbt_vars_to_dbt(tmp_path: Path):
     """Contract prices, workspace names, personal-data settings and the analysts group reach the dbt
     task through one bundle variable, filled from the deployment config by `overwatch dbt-vars`."""

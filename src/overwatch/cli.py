@@ -67,6 +67,17 @@ def _summary(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _report(arguments: argparse.Namespace) -> int:
+    from overwatch.lakehouse import load_target, spark_session
+    from overwatch.report import write_report
+
+    target = load_target(arguments.target)
+    dbt_arguments = ["--target", target.name]
+    report = write_report(spark_session(target), arguments.output, dbt_arguments)
+    print(f"report written to {report.path} ({len(report.results)} charts)")
+    return 0
+
+
 def _dbt(arguments: argparse.Namespace) -> int:
     from overwatch.dbt_runner import run_dbt
 
@@ -115,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="row counts per layer")
     summary.add_argument("--target", default=None)
     summary.set_defaults(handler=_summary)
+
+    report = commands.add_parser(
+        "report", help="write the dashboards' analyses as a static HTML report (target/report/index.html)"
+    )
+    report.add_argument("--target", default=None)
+    report.add_argument("--output", type=Path, default=None, help="folder for index.html")
+    report.set_defaults(handler=_report)
 
     dbt = commands.add_parser("dbt", help="run dbt in this process (shares the embedded Spark session)")
     dbt.add_argument("dbt_arguments", nargs=argparse.REMAINDER)

@@ -1,7 +1,8 @@
 """`make demo`: the main job end to end on the embedded engine.
 
 Generates a sample workspace, serves its REST API on loopback, lands bronze through the real loaders,
-runs `dbt build` and `dbt docs generate`, and prints row counts per layer.
+runs `dbt build` and `dbt docs generate`, writes the HTML report, and prints row counts per layer and
+the cost summary.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from pathlib import Path
 
 import yaml
 
+from overwatch.cost_summary import format_cost_summary
 from overwatch.dbt_runner import run_dbt
 from overwatch.deployment_config import DeploymentConfig, parse_config
 from overwatch.fake_api import FakeDatabricksApi
 from overwatch.lakehouse import load_target, project_dir, spark_session
 from overwatch.layer_summary import count_rows_per_layer, format_summary
 from overwatch.pipeline import RunSummary, run_loaders
+from overwatch.report import write_report
 from overwatch.sample_workspace import SampleWorkspaceManifest, generate_sample_workspace
 
 DEMO_TOKEN_VARIABLE = "OVERWATCH_DEMO_API_TOKEN"
@@ -96,20 +99,26 @@ def run_demo(sample_dir: Path, *, days: int, workspace_count: int, size: str) ->
     started = time.monotonic()
     sample_dir = sample_dir if sample_dir.is_absolute() else project_dir() / sample_dir
     shutil.rmtree(sample_dir, ignore_errors=True)
-    print(f"1/4 generating a {size} sample workspace: {workspace_count} workspaces x {days} days")
+    print(f"1/5 generating a {size} sample workspace: {workspace_count} workspaces x {days} days")
     manifest = generate_sample_workspace(
         sample_dir, days=days, workspace_count=workspace_count, size=size, seed=DEMO_SEED
     )
-    print("2/4 landing bronze through the loaders")
+    print("2/5 landing bronze through the loaders")
     config, summary = serve_and_load(manifest, sample_dir)
     if summary.failed:
         raise SystemExit(f"{len(summary.failed)} loader modules failed; see pipeline_report")
-    print("3/4 dbt build (data tests; unit tests run in make test, as for any production build)")
+    print("3/5 dbt build (data tests; unit tests run in make test, as for any production build)")
     dbt_vars = json.dumps(config.dbt_vars(until_time=manifest.end_time))
     run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars])
-    print("4/4 dbt docs generate")
+    print("4/5 dbt docs generate")
     run_dbt(["docs", "generate"])
+    print("5/5 HTML report from the dashboards' analyses")
     target = load_target()
+    report = write_report(spark_session(target))
     print()
     print(format_summary(count_rows_per_layer(spark_session(target), target)))
-    print(f"\ndemo finished in {time.monotonic() - started:.0f} s; docs: target/index.html")
+    print()
+    print(format_cost_summary(report.results))
+    print(f"\nreport: {report.path}")
+    print(f"docs site: {project_dir() / 'target' / 'index.html'} (`dbt docs serve` to browse it)")
+    print(f"demo finished in {time.monotonic() - started:.0f} s")
