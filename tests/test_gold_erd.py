@@ -38,3 +38,26 @@ def test_relationships_follow_overwatch_keys():
     )
     # Implied through cluster_state_fact on the same column: not drawn twice.
     assert ("cluster", "cluster_cost_daily") not in relationships
+
+
+def test_the_spark_hierarchy_and_its_links_to_databricks_are_drawn():
+    """Spark application -> SQL execution -> Spark job -> stage -> task, executors beside the tasks, and each
+    Spark job linked to its Databricks job, task run and notebook."""
+    relationships = {
+        (relationship.parent, relationship.child): relationship.columns
+        for relationship in read_relationships(read_gold_entities(PROJECT_DIR))
+    }
+    context = ("cluster_id", "spark_context_id")
+    assert set(relationships[("spark_application", "spark_execution")]) == set(context)
+    assert set(relationships[("spark_application", "spark_executor")]) == set(context)
+    assert set(relationships[("spark_execution", "spark_job")]) == {*context, "execution_id"}
+    assert relationships[("spark_job", "spark_stage")] == ("stage_ids",)
+    assert set(relationships[("spark_stage", "spark_task")]) == {*context, "stage_id", "stage_attempt_id"}
+    assert set(relationships[("spark_executor", "spark_task")]) == {*context, "executor_id"}
+    assert relationships[("job_run", "spark_job")] == ("db_run_id",)
+    assert relationships[("job", "spark_job")] == ("db_job_id",)
+    assert relationships[("notebook", "spark_job")] == ("notebook_id",)
+    assert relationships[("cluster", "spark_application")] == ("cluster_id",)
+    # Tasks hang off their stage, not off the cluster or the application directly.
+    assert ("spark_application", "spark_task") not in relationships
+    assert ("cluster", "spark_task") not in relationships

@@ -6,10 +6,12 @@ compares the committed file with what this module produces. Regenerate with
 `python -m overwatch.gold_erd` after adding or changing a gold model.
 
 Relationships are read from the models themselves:
-- a model whose unique key holds another model's whole unique key refers to it, many to one
+- a model whose columns hold another model's whole unique key refers to it, many to one
   (cluster_cost_daily's key holds cluster_state_fact's organization_id, cluster_id,
-  unixTimeMS_state_start: a state is split into days);
-- a column `<entity>_id` refers to the gold model named `<entity>` (cluster_id to cluster).
+  unixTimeMS_state_start: a state is split into days; a Spark task's columns hold its stage's key);
+- a column `<entity>_id` refers to the gold model named `<entity>` (cluster_id to cluster);
+- the few references whose column names another model's key by another name (NAMED_REFERENCES: a
+  Spark job's stage_ids, its Databricks job and task run).
 A reference already implied through another model on the same columns is left out, and so are the
 few `<entity>_id` columns that name something else (NOT_REFERENCES).
 """
@@ -41,6 +43,15 @@ TYPE_CHARACTERS = 22
 # (model, column): an `<entity>_id` column that is not the id of the gold model `<entity>`.
 NOT_REFERENCES = {
     ("spark_job", "job_id"),  # Spark's job number within its Spark context, not a Databricks job
+    # Each names the model's own audit event: logins and account changes are different events.
+    ("account_login", "audit_event_id"),
+    ("account_mod", "audit_event_id"),
+}
+# (parent, child): the child's columns that refer to the parent under another name.
+NAMED_REFERENCES = {
+    ("spark_job", "spark_stage"): ("stage_ids",),  # a Spark job runs the stages it lists
+    ("job_run", "spark_job"): ("db_run_id",),  # the Databricks task run the Spark job ran for
+    ("job", "spark_job"): ("db_job_id",),
 }
 
 
@@ -114,7 +125,11 @@ def _candidate_relationships(entities: list[GoldEntity]) -> dict[tuple[str, str]
         if not own_key:
             continue
         for child in entities:
-            if child.name != parent.name and set(parent.unique_key) <= set(child.unique_key):
+            if (
+                child.name != parent.name
+                and set(parent.unique_key) <= set(child.columns)
+                and not any((child.name, column) in NOT_REFERENCES for column in own_key)
+            ):
                 found[(parent.name, child.name)] = own_key
     for child in entities:
         for column in child.columns:
@@ -126,6 +141,8 @@ def _candidate_relationships(entities: list[GoldEntity]) -> dict[tuple[str, str]
                 and (child.name, column) not in NOT_REFERENCES
             ):
                 found.setdefault((parent_name, child.name), (column,))
+    by_name_pairs = {(parent, child) for parent, child in NAMED_REFERENCES if {parent, child} <= set(by_name)}
+    found.update({pair: NAMED_REFERENCES[pair] for pair in by_name_pairs})
     # Two models sharing one key (one row each per run, say): the shorter name is the entity.
     for parent_name, child_name in list(found):
         if (child_name, parent_name) in found and (len(parent_name), parent_name) < (
