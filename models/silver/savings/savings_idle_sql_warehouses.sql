@@ -121,8 +121,8 @@ idle_warehouses as (
         organization_id,
         warehouse_id,
         max_by(warehouse_name, state_start_ms) as warehouse_name,
-        sum(running_ms) / 3600000.0 as running_hours,
-        sum(busy_ms) / 3600000.0 as busy_hours,
+        sum(running_ms) / cast(3600000 as double) as running_hours,
+        sum(busy_ms) / cast(3600000 as double) as busy_hours,
         1 - sum(busy_ms) / sum(running_ms) as idle_share,
         sum(dbu_cost) as dbu_cost,
         sum(idle_dbu_cost) as idle_dbu_cost

@@ -6,30 +6,34 @@
 {%- set threshold_ms = var('savings_long_auto_termination_minutes') * 60000 -%}
 with
 
-latest_specs as (
+ranked_specs as (
 
     select
         organization_id,
         cluster_id,
         cluster_name,
-        coalesce(auto_termination_minutes, 0) as auto_termination_minutes
+        coalesce(auto_termination_minutes, 0) as auto_termination_minutes,
+        row_number() over (partition by organization_id, cluster_id order by unixTimeMS desc) as spec_rank
     from {{ ref('cluster') }}
     where not coalesce(is_automated, false)
-    qualify row_number() over (partition by organization_id, cluster_id order by unixTimeMS desc) = 1
 
 ),
 
 flagged_clusters as (
 
+    -- The spec in force now: the cluster's latest spec change.
     select
         organization_id,
         cluster_id,
         cluster_name,
         auto_termination_minutes
-    from latest_specs
+    from ranked_specs
     where
-        auto_termination_minutes = 0
-        or auto_termination_minutes > {{ var('savings_long_auto_termination_minutes') }}
+        spec_rank = 1
+        and (
+            auto_termination_minutes = 0
+            or auto_termination_minutes > {{ var('savings_long_auto_termination_minutes') }}
+        )
 
 ),
 
@@ -170,8 +174,8 @@ cluster_tails as (
         organization_id,
         cluster_id,
         count(*) as sessions,
-        sum(tail_ms) / 3600000.0 as tail_hours,
-        sum(greatest(tail_ms - {{ threshold_ms }}, 0)) / 3600000.0 as avoidable_hours,
+        sum(tail_ms) / cast(3600000 as double) as tail_hours,
+        sum(greatest(tail_ms - {{ threshold_ms }}, 0)) / cast(3600000 as double) as avoidable_hours,
         sum(tail_cost) as tail_cost,
         sum(avoidable_cost) as avoidable_cost
     from tail_costs
