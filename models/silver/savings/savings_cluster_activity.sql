@@ -6,14 +6,14 @@ with
 task_runs as (
 
     select
-        organization_id,
-        cluster_id,
+        job_run.organization_id,
+        job_run.cluster_id,
         'task_run' as activity_type,
-        cast(run_id as string) as activity_id,
-        task_runtime.startEpochMS as activity_start_ms,
-        coalesce(task_runtime.endEpochMS, cast(253402300799000 as bigint)) as activity_end_ms
-    from {{ ref('job_run') }}
-    where cluster_id is not null and task_runtime.startEpochMS is not null
+        cast(job_run.run_id as string) as activity_id,
+        job_run.task_runtime.startEpochMS as activity_start_ms,
+        coalesce(job_run.task_runtime.endEpochMS, cast(253402300799000 as bigint)) as activity_end_ms
+    from {{ ref('job_run') }} as job_run
+    where job_run.cluster_id is not null and job_run.task_runtime.startEpochMS is not null
 
 ),
 

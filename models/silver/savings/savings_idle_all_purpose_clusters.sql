@@ -42,8 +42,8 @@ idle_states as (
         on
             all_purpose_running_states.organization_id = cluster_activity.organization_id
             and all_purpose_running_states.cluster_id = cluster_activity.cluster_id
-            and cluster_activity.activity_start_ms <= all_purpose_running_states.state_end_ms
-            and cluster_activity.activity_end_ms >= all_purpose_running_states.state_start_ms
+            and all_purpose_running_states.state_end_ms >= cluster_activity.activity_start_ms
+            and all_purpose_running_states.state_start_ms <= cluster_activity.activity_end_ms
 
 ),
 

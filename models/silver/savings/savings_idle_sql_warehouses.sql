@@ -87,8 +87,8 @@ state_busy_time as (
         on
             running_states.organization_id = busy_intervals.organization_id
             and running_states.warehouse_id = busy_intervals.warehouse_id
-            and busy_intervals.busy_start_ms < running_states.state_end_ms
-            and busy_intervals.busy_end_ms > running_states.state_start_ms
+            and running_states.state_end_ms > busy_intervals.busy_start_ms
+            and running_states.state_start_ms < busy_intervals.busy_end_ms
     group by running_states.organization_id, running_states.warehouse_id, running_states.state_start_ms
 
 ),

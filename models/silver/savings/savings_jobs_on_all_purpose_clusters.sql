@@ -61,7 +61,7 @@ select
     cast(repriced_jobs.job_id as string) as entity_id,
     repriced_jobs.job_name as entity_name,
     format_string(
-        '%d scheduled task runs on all-purpose clusters: %.2f DBUs cost %.2f USD, %.2f USD at the jobs price of %.2f USD/DBU',
+        '%d scheduled runs on all-purpose clusters: %.2f DBUs for %.2f USD; %.2f USD at %.2f USD/DBU (jobs)',
         repriced_jobs.task_runs,
         repriced_jobs.total_dbus,
         repriced_jobs.total_dbu_cost,

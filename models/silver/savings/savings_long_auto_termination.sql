@@ -115,8 +115,8 @@ session_last_activity as (
         on
             sessions.organization_id = cluster_activity.organization_id
             and sessions.cluster_id = cluster_activity.cluster_id
-            and cluster_activity.activity_start_ms <= sessions.session_end_ms
-            and cluster_activity.activity_end_ms >= sessions.session_start_ms
+            and sessions.session_end_ms >= cluster_activity.activity_start_ms
+            and sessions.session_start_ms <= cluster_activity.activity_end_ms
     group by sessions.organization_id, sessions.cluster_id, sessions.session_number
 
 ),
