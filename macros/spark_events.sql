@@ -33,24 +33,45 @@
         {%- endif %}
 {%- endmacro %}
 
-{#- Databricks job and run ids from a job group id (`<context>_job-<job id>-run-<run id>-action-<id>`),
-    for jobs whose properties lack spark.databricks.job.id / runId; null when the group is no job's. -#}
+{#- A Databricks job or run id named in text of the form `job-<job id>-run-<run id>` (part 1 the job id, 2 the
+    run id); null when the text names none. A job group id holds it anywhere
+    (`<context>_job-<job id>-run-<run id>-action-<id>`), a job cluster's name at its start
+    (`job-<job id>-run-<run id>-<task or job cluster key>`), so `anchored` matches the start only. -#}
+{% macro databricks_job_run_part(text, part, anchored=false) -%}
+    try_cast(nullif(regexp_extract({{ text }}, '{{ "^" if anchored }}job-([0-9]+)-run-([0-9]+)', {{ part }}), '') as bigint)
+{%- endmacro %}
+
+{#- Databricks job and run ids from a job group id, for jobs whose properties lack spark.databricks.job.id /
+    runId; null when the group is no job's. -#}
 {% macro job_group_job_id(job_group_id) -%}
-    try_cast(nullif(regexp_extract({{ job_group_id }}, 'job-([0-9]+)-run-([0-9]+)', 1), '') as bigint)
+    {{ databricks_job_run_part(job_group_id, 1) }}
 {%- endmacro %}
 
 {% macro job_group_run_id(job_group_id) -%}
-    try_cast(nullif(regexp_extract({{ job_group_id }}, 'job-([0-9]+)-run-([0-9]+)', 2), '') as bigint)
+    {{ databricks_job_run_part(job_group_id, 2) }}
+{%- endmacro %}
+
+{#- Databricks job and run ids from a job cluster's name (`job-<job id>-run-<run id>-...`): every Spark job
+    of a job cluster ran for that run; null for any other cluster's name. -#}
+{% macro job_cluster_job_id(cluster_name) -%}
+    {{ databricks_job_run_part(cluster_name, 1, anchored=true) }}
+{%- endmacro %}
+
+{% macro job_cluster_run_id(cluster_name) -%}
+    {{ databricks_job_run_part(cluster_name, 2, anchored=true) }}
 {%- endmacro %}
 
 {#- A struct type from a list of [field name, type] pairs, where a type is a type name or a nested list.
     With json_names, the names are the event log's (backticked, with spaces), the schema from_json reads;
-    without, Overwatch's names (spaces removed), the shape the models store. A cast from the first to the
-    second renames the fields by position, so one list defines both. -#}
+    without, Overwatch's names (spaces removed, or the pair's optional third item, for a name that is a SQL
+    keyword), the shape the models store. A cast from the first to the second renames the fields by
+    position, so one list defines both. -#}
 {% macro spark_struct_type(fields, json_names=true) -%}
     struct<
-    {%- for field_name, field_type in fields -%}
-        {%- if json_names %}`{{ field_name }}`{% else %}{{ field_name | replace(' ', '') }}{% endif -%}
+    {%- for field in fields -%}
+        {%- set field_name, field_type = field[0], field[1] -%}
+        {%- if json_names %}`{{ field_name }}`
+        {%- else %}{{ field[2] if field | length > 2 else field_name | replace(' ', '') }}{% endif -%}
         :{{ field_type if field_type is string else spark_struct_type(field_type, json_names) }}
         {{- ',' if not loop.last }}
     {%- endfor -%}

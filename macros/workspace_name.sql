@@ -13,3 +13,20 @@
         cast(null as string)
     {%- endif -%}
 {% endmacro %}
+
+
+{#- Cloud of a workspace (AWS, AZURE or GCP, as instance_details names them) for an organization_id, from the
+    `workspace_clouds` var (organization_id -> cloud) the pipeline fills from the deployment config; null
+    for a workspace the var does not name. -#}
+{% macro workspace_cloud(organization_id_column) %}
+    {%- set workspace_clouds = var('workspace_clouds', {}) -%}
+    {%- if workspace_clouds -%}
+        case {{ organization_id_column }}
+            {%- for organization_id, cloud in workspace_clouds.items() %}
+            when '{{ organization_id }}' then '{{ cloud | upper }}'
+            {%- endfor %}
+        end
+    {%- else -%}
+        cast(null as string)
+    {%- endif -%}
+{% endmacro %}

@@ -65,6 +65,18 @@ def test_valid_config_parses():
         ("workspaces.0.audit_log_path", None, "workspaces[0]"),
         ("workspaces.0.organization_id", "0", "workspaces[0].organization_id"),
         ("account", {"audit_log_source": "api"}, "account.audit_log_source"),
+        (
+            "workspaces.0.dbu_contract_prices",
+            {"interactive": -1},
+            "workspaces[0].dbu_contract_prices.interactive",
+        ),
+        (
+            "workspaces.0.dbu_contract_prices",
+            {"gold_plated": 1},
+            "workspaces[0].dbu_contract_prices.gold_plated",
+        ),
+        ("workspaces.0.vm_prices", {"m5d.large": -0.1}, "workspaces[0].vm_prices.m5d.large"),
+        ("vm_prices", {"m5d.large'; drop": 0.1}, "vm_prices.m5d.large'; drop.[key]"),
     ],
 )
 def test_invalid_field_is_named(path: str, value: object, named_field: str):
@@ -147,3 +159,24 @@ def test_the_account_section_is_optional_and_checked():
         parse_config({**VALID, "account": {"billing_source": "files"}})
     with pytest.raises(ConfigError, match=r"account.billing_lookback_days"):
         parse_config({**VALID, "account": {"billing_lookback_days": -1}})
+def test_workspace_prices_fall_back_sku_by_sku_and_reach_dbt_vars():
+    config = yaml.safe_load(yaml.safe_dump(VALID))
+    own = dict(config["workspaces"][0], organization_id="222", dbu_contract_prices={"interactive": 0.4})
+    own["vm_prices"] = {"m5d.large": 0.09}
+    config["workspaces"].append(own)
+    config["vm_prices"] = {"i3.xlarge": 0.25}
+    dbt_vars = parse_config(config).dbt_vars()
+
+    # Only the SKU the workspace sets is its own; the models price the others at the account-wide price.
+    assert dbt_vars["workspace_dbu_contract_prices"] == {"222": {"interactive": 0.4}}
+    assert dbt_vars["dbu_contract_prices"]["interactive"] == 0.55
+    assert dbt_vars["vm_prices"] == {"i3.xlarge": 0.25}
+    assert dbt_vars["workspace_vm_prices"] == {"222": {"m5d.large": 0.09}}
+    assert dbt_vars["workspace_clouds"] == {"1234567890123456": "aws", "222": "aws"}
+
+
+def test_without_workspace_prices_the_price_vars_are_empty():
+    dbt_vars = parse_config(VALID).dbt_vars()
+    assert dbt_vars["workspace_dbu_contract_prices"] == {}
+    assert dbt_vars["vm_prices"] == {}
+    assert dbt_vars["workspace_vm_prices"] == {}

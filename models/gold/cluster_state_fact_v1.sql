@@ -2,6 +2,12 @@
     rate, node details, DBUs and costs. A state whose node types are not in instance_details is flagged
     (is_node_type_unknown) and its DBUs and costs are null, never a silent 0. -#}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
+{%- set starting_states = "('CREATING', 'STARTING', 'RESTARTING')" -%}
+{%- set bill_dbus_while_starting = 'true' if var('bill_dbus_while_starting') else 'false' -%}
+{%- set single_node_driver_potential = 'true' if var('single_node_worker_potential') == 'driver' else 'false' -%}
+{%- if var('single_node_worker_potential') not in ['none', 'driver'] -%}
+    {{ exceptions.raise_compiler_error("var single_node_worker_potential must be 'none' or 'driver'") }}
+{%- endif -%}
 
 with
 
@@ -23,7 +29,9 @@ cluster_states as (
         uptime_in_state_s as state_uptime_s,
         uptime_in_state_h as state_uptime_h,
         cloud_billable,
-        databricks_billable,
+        -- Policy var bill_dbus_while_starting (false: Overwatch's rule, no DBUs before the cluster runs).
+        databricks_billable
+        and ({{ bill_dbus_while_starting }} or state not in {{ starting_states }}) as databricks_billable,
         state_dates,
         days_in_state,
         is_open
@@ -198,11 +206,24 @@ instance_details as (
 contract_prices as (
 
     select
+        organization_id,
         sku,
         contract_price,
         active_from,
-        coalesce(active_until, {{ far_future }}) as active_until
+        active_until
     from {{ ref('dbu_contract_prices') }}
+
+),
+
+vm_prices as (
+
+    select
+        organization_id,
+        node_type_id,
+        vm_price_per_hour,
+        active_from,
+        active_until
+    from {{ ref('vm_prices') }}
 
 ),
 
@@ -295,17 +316,19 @@ priced_states as (
         state_specs.is_single_node,
         state_specs.is_automated,
         state_specs.sku,
-        contract_prices.contract_price as dbu_rate,
+        {{ workspace_price('contract_prices', 'contract_price') }} as dbu_rate,
         cast(
             case when state_specs.is_photon then coalesce(photon_multipliers.photon_multiplier, 1) else 1 end
             as double
         ) as photon_multiplier,
         driver_details.vcpus as driver_vcpus,
         driver_details.hourly_dbus as driver_hourly_dbus,
-        driver_details.compute_price_per_hour as driver_compute_price_per_hour,
+        coalesce({{ workspace_price('driver_vm_prices', 'vm_price_per_hour') }}, driver_details.compute_price_per_hour)
+            as driver_compute_price_per_hour,
         worker_details.vcpus as worker_vcpus,
         worker_details.hourly_dbus as worker_hourly_dbus,
-        worker_details.compute_price_per_hour as worker_compute_price_per_hour,
+        coalesce({{ workspace_price('worker_vm_prices', 'vm_price_per_hour') }}, worker_details.compute_price_per_hour)
+            as worker_compute_price_per_hour,
         -- Workers billed: none on a single-node cluster.
         case when state_specs.is_single_node then 0 else cluster_states.current_num_workers end
             as billed_current_workers,
@@ -322,14 +345,12 @@ priced_states as (
             cluster_states.organization_id = state_specs.organization_id
             and cluster_states.cluster_id = state_specs.cluster_id
             and cluster_states.state_start_ms = state_specs.state_start_ms
-    -- DBU rate as of the spec's time (the state start when the spec is unknown).
-    left join contract_prices
-        on
-            state_specs.sku = contract_prices.sku
-            and timestamp_millis(coalesce(state_specs.spec_time_ms, cluster_states.state_start_ms))
-            >= contract_prices.active_from
-            and timestamp_millis(coalesce(state_specs.spec_time_ms, cluster_states.state_start_ms))
-            < contract_prices.active_until
+    -- DBU rate of the workspace (its own, else the account-wide one) as of the spec's time (the state start
+    -- when the spec is unknown).
+    {{- workspace_price_joins(
+        'contract_prices', 'contract_prices', 'cluster_states.organization_id', 'sku', 'state_specs.sku',
+        'timestamp_millis(coalesce(state_specs.spec_time_ms, cluster_states.state_start_ms))'
+    ) }}
     left join photon_multipliers
         on
             state_specs.sku = photon_multipliers.sku
@@ -346,6 +367,15 @@ priced_states as (
             state_specs.node_type_id = worker_details.node_type_id
             and cluster_states.timestamp_state_start >= worker_details.active_from
             and cluster_states.timestamp_state_start < worker_details.active_until
+    {#- VM prices the deployment sets (the workspace's own, else account-wide) over the seeds' list price. #}
+    {{- workspace_price_joins(
+        'vm_prices', 'driver_vm_prices', 'cluster_states.organization_id', 'node_type_id',
+        'state_specs.driver_node_type_id', 'cluster_states.timestamp_state_start'
+    ) }}
+    {{- workspace_price_joins(
+        'vm_prices', 'worker_vm_prices', 'cluster_states.organization_id', 'node_type_id',
+        'state_specs.node_type_id', 'cluster_states.timestamp_state_start'
+    ) }}
 
 ),
 
@@ -383,6 +413,58 @@ state_costs as (
         worker_dbus * dbu_rate as worker_dbu_cost
     from state_dbus
 
+),
+
+estimated_states as (
+
+    select
+        organization_id,
+        cluster_id,
+        state_start_ms,
+        driver_dbus + worker_dbus as total_dbus,
+        driver_dbu_cost + worker_dbu_cost as total_dbu_cost
+    from state_costs
+
+),
+
+calibrated_state_hours as (
+
+    {{ calibrated_state_hours(
+        'estimated_states', ref('cluster_state_hour'), 'cluster', 'cluster_id',
+        ['organization_id', 'cluster_id', 'state_start_ms']
+    ) }}
+
+),
+
+calibrated_states as (
+
+    {{ bill_calibrated_state_totals('calibrated_state_hours', ['organization_id', 'cluster_id', 'state_start_ms']) }}
+
+),
+
+calibrated_state_costs as (
+
+    -- A state with no hours (of no duration) keeps its estimate.
+    select
+        state_costs.*,
+        coalesce(calibrated_states.cost_basis, 'estimate') as cost_basis,
+        if(
+            calibrated_states.cost_basis is null,
+            state_costs.driver_dbus + state_costs.worker_dbus,
+            calibrated_states.billed_dbus
+        ) as billed_dbus,
+        if(
+            calibrated_states.cost_basis is null,
+            state_costs.driver_dbu_cost + state_costs.worker_dbu_cost,
+            calibrated_states.billed_dbu_cost
+        ) as billed_dbu_cost
+    from state_costs
+    left join calibrated_states
+        on
+            state_costs.organization_id = calibrated_states.organization_id
+            and state_costs.cluster_id = calibrated_states.cluster_id
+            and state_costs.state_start_ms = calibrated_states.state_start_ms
+
 )
 
 select
@@ -416,6 +498,11 @@ select
     state_dates,
     days_in_state,
     case
+        -- Policy var single_node_worker_potential 'driver' (Overwatch): a single-node cluster's driver cores.
+        when
+            {{ single_node_driver_potential }}
+            and databricks_billable and not is_node_type_unknown and is_single_node
+            then driver_vcpus * state_uptime_h
         when databricks_billable and not is_node_type_unknown
             then coalesce(worker_vcpus, 0) * billed_current_workers * state_uptime_h
         when not databricks_billable then cast(0 as double)
@@ -444,5 +531,9 @@ select
     worker_compute_cost + worker_dbu_cost as total_worker_cost,
     driver_compute_cost + driver_dbu_cost + worker_compute_cost + worker_dbu_cost as total_cost,
     is_node_type_unknown,
-    is_open as is_state_open
-from state_costs
+    is_open as is_state_open,
+    billed_dbus,
+    billed_dbu_cost,
+    cost_basis,
+    cost_basis = 'bill' as is_bill_calibrated
+from calibrated_state_costs

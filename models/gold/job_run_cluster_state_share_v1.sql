@@ -1,15 +1,17 @@
 {#- How each cluster state's cost (clusterStateFact) is shared among the task runs that used it: one row
-    per task run and cluster state, with the run's share and the allocated DBUs and costs. Each state is cut into slices at the run boundaries inside it; a slice
+    per task run (run_key: tasks sharing their job run's id stay apart) and cluster state, with the run's share and the allocated DBUs and costs. Each state is cut into slices at the run boundaries inside it; a slice
     is shared equally by the runs active in it. On a job cluster the whole state cost goes to its runs
     (shares scaled to the time runs covered) and states no run overlaps (spin-up, teardown, a gap between
     tasks) go to the nearest run, so the runs of a job cluster add up to its cost. On an all-purpose
-    cluster a run pays only for its slices; idle time and interactive work stay with the cluster. -#}
+    cluster a run pays only for its slices; idle time and interactive work stay with the cluster. The
+    run's share of the state's bill-calibrated DBUs and cost (clusterStateFact billed_*) is the same share. -#}
 with
 
 task_runs as (
 
     select
         job_run.organization_id,
+        job_run.run_key,
         job_run.run_id,
         job_run.cluster_id,
         {{ job_run_cost_start_ms('job_run') }} as run_start_ms,
@@ -40,7 +42,10 @@ cluster_states as (
         worker_compute_cost,
         driver_dbu_cost,
         worker_dbu_cost,
-        is_node_type_unknown
+        is_node_type_unknown,
+        billed_dbus,
+        billed_dbu_cost,
+        cost_basis
     from {{ ref('cluster_state_fact') }}
 
 ),
@@ -62,6 +67,7 @@ run_windows as (
     select
         task_runs.organization_id,
         task_runs.cluster_id,
+        task_runs.run_key,
         task_runs.run_id,
         task_runs.run_start_ms,
         coalesce(task_runs.run_end_ms, cluster_lifetimes.last_state_end_ms) as run_window_end_ms
@@ -78,6 +84,7 @@ run_state_overlaps as (
     select
         run_windows.organization_id,
         run_windows.cluster_id,
+        run_windows.run_key,
         run_windows.run_id,
         cluster_states.state_start_ms,
         cluster_states.state_end_ms,
@@ -145,6 +152,7 @@ run_slices as (
     select
         run_state_overlaps.organization_id,
         run_state_overlaps.cluster_id,
+        run_state_overlaps.run_key,
         run_state_overlaps.run_id,
         run_state_overlaps.state_start_ms,
         state_slices.slice_end_ms - state_slices.slice_start_ms as slice_ms,
@@ -172,6 +180,7 @@ run_state_time as (
     select
         organization_id,
         cluster_id,
+        run_key,
         run_id,
         state_start_ms,
         sum(slice_ms) as runtime_in_state_ms,
@@ -179,7 +188,7 @@ run_state_time as (
         sum(slice_ms * concurrent_runs) as concurrency_weighted_ms,
         max(concurrent_runs) as max_concurrent_runs
     from run_slices
-    group by organization_id, cluster_id, run_id, state_start_ms
+    group by organization_id, cluster_id, run_key, run_id, state_start_ms
 
 ),
 
@@ -200,6 +209,7 @@ shared_state_allocations as (
     select
         run_state_time.organization_id,
         run_state_time.cluster_id,
+        run_state_time.run_key,
         run_state_time.run_id,
         run_state_time.state_start_ms,
         run_state_time.runtime_in_state_ms,
@@ -248,6 +258,7 @@ uncovered_state_owners as (
         uncovered_job_cluster_states.organization_id,
         uncovered_job_cluster_states.cluster_id,
         uncovered_job_cluster_states.state_start_ms,
+        run_windows.run_key,
         run_windows.run_id,
         rank() over (
             partition by
@@ -271,6 +282,7 @@ uncovered_state_allocations as (
     select
         organization_id,
         cluster_id,
+        run_key,
         run_id,
         state_start_ms,
         cast(0 as bigint) as runtime_in_state_ms,
@@ -288,6 +300,7 @@ state_allocations as (
     select
         organization_id,
         cluster_id,
+        run_key,
         run_id,
         state_start_ms,
         runtime_in_state_ms,
@@ -300,6 +313,7 @@ state_allocations as (
     select
         organization_id,
         cluster_id,
+        run_key,
         run_id,
         state_start_ms,
         runtime_in_state_ms,
@@ -315,6 +329,7 @@ allocated_state_costs as (
 
     select
         state_allocations.organization_id,
+        state_allocations.run_key,
         state_allocations.run_id,
         state_allocations.cluster_id,
         state_allocations.state_start_ms,
@@ -338,7 +353,11 @@ allocated_state_costs as (
         cluster_states.driver_compute_cost * state_allocations.cluster_share as driver_compute_cost,
         cluster_states.worker_compute_cost * state_allocations.cluster_share as worker_compute_cost,
         cluster_states.driver_dbu_cost * state_allocations.cluster_share as driver_dbu_cost,
-        cluster_states.worker_dbu_cost * state_allocations.cluster_share as worker_dbu_cost
+        cluster_states.worker_dbu_cost * state_allocations.cluster_share as worker_dbu_cost,
+        -- The same share of the state's bill-calibrated DBUs and cost.
+        cluster_states.billed_dbus * state_allocations.cluster_share as billed_dbus,
+        cluster_states.billed_dbu_cost * state_allocations.cluster_share as billed_dbu_cost,
+        cluster_states.cost_basis
     from state_allocations
     inner join cluster_states
         on
@@ -350,6 +369,7 @@ allocated_state_costs as (
 
 select
     organization_id,
+    run_key,
     run_id,
     cluster_id,
     state_start_ms as unixTimeMS_state_start,
@@ -373,5 +393,8 @@ select
     driver_compute_cost,
     worker_compute_cost,
     driver_dbu_cost,
-    worker_dbu_cost
+    worker_dbu_cost,
+    billed_dbus,
+    billed_dbu_cost,
+    cost_basis
 from allocated_state_costs

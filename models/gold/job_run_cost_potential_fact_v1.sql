@@ -1,8 +1,11 @@
 {#- Overwatch's jobRunCostPotentialFact: one row per task run with the cost allocated to it from the
     cluster states it touched (job_run_cluster_state_share explains the allocation), how many runs
     shared the cluster with it, the days it ran, and how busy its Spark tasks kept the worker cores it
-    was given (from the Spark event logs, when the cluster delivers them). A run still open is costed
-    up to its cluster's last known state and recomputed by each build until it ends. -#}
+    was given (from the Spark event logs, when the cluster delivers them), and beside the estimate its
+    share of the bill-calibrated DBUs and cost (billed_*). A run still open is costed up to its
+    cluster's last known state and recomputed by each build until it ends. Overlap counts include the
+    run itself unless the policy var overlap_count_includes_self is false (Overwatch's count). -#}
+{%- set overlap_self = 0 if var('overlap_count_includes_self') else 1 %}
 with
 
 task_runs as (
@@ -12,6 +15,7 @@ task_runs as (
         job_run.workspace_name,
         job_run.job_id,
         job_run.job_name,
+        job_run.run_key,
         job_run.run_id,
         job_run.job_run_id,
         job_run.task_run_id,
@@ -23,6 +27,10 @@ task_runs as (
         job_run.terminal_state,
         job_run.job_trigger_type,
         job_run.task_runtime,
+        job_run.run_name,
+        job_run.parent_run_id,
+        job_run.multitask_parent_run_id,
+        job_run.task_execution_runtime,
         job_run.created_by,
         job_run.last_edited_by,
         {{ job_run_cost_start_ms('job_run') }} as run_start_ms,
@@ -36,7 +44,7 @@ allocated_state_costs as (
 
     select
         organization_id,
-        run_id,
+        run_key,
         unixTimeMS_state_start as state_start_ms,
         unixTimeMS_state_end as state_end_ms,
         cluster_name,
@@ -56,7 +64,10 @@ allocated_state_costs as (
         driver_compute_cost,
         worker_compute_cost,
         driver_dbu_cost,
-        worker_dbu_cost
+        worker_dbu_cost,
+        billed_dbus,
+        billed_dbu_cost,
+        cost_basis
     from {{ ref('job_run_cluster_state_share') }}
 
 ),
@@ -96,7 +107,7 @@ run_costs as (
     -- A run touching a state of unknown node type has unknown cost: null, never a partial sum.
     select
         organization_id,
-        run_id,
+        run_key,
         count(*) as run_cluster_states,
         max(state_end_ms) as last_state_end_ms,
         min_by(
@@ -112,9 +123,16 @@ run_costs as (
         if(bool_or(is_node_type_unknown), null, sum(driver_compute_cost)) as driver_compute_cost,
         if(bool_or(is_node_type_unknown), null, sum(worker_compute_cost)) as worker_compute_cost,
         if(bool_or(is_node_type_unknown), null, sum(driver_dbu_cost)) as driver_dbu_cost,
-        if(bool_or(is_node_type_unknown), null, sum(worker_dbu_cost)) as worker_dbu_cost
+        if(bool_or(is_node_type_unknown), null, sum(worker_dbu_cost)) as worker_dbu_cost,
+        if(bool_or(is_node_type_unknown), null, sum(billed_dbus)) as billed_dbus,
+        if(bool_or(is_node_type_unknown), null, sum(billed_dbu_cost)) as billed_dbu_cost,
+        case
+            when bool_and(cost_basis = 'bill') then 'bill'
+            when bool_and(cost_basis = 'estimate') then 'estimate'
+            else 'partial'
+        end as cost_basis
     from allocated_state_costs
-    group by organization_id, run_id
+    group by organization_id, run_key
 
 ),
 
@@ -125,6 +143,7 @@ final as (
         task_runs.workspace_name,
         task_runs.job_id,
         task_runs.job_name,
+        task_runs.run_key,
         task_runs.run_id,
         task_runs.job_run_id,
         task_runs.task_run_id,
@@ -142,6 +161,10 @@ final as (
         task_runs.run_start_ms as startEpochMS,
         to_date(timestamp_millis(task_runs.run_start_ms)) as job_start_date,
         task_runs.task_runtime,
+        task_runs.run_name,
+        task_runs.parent_run_id,
+        task_runs.multitask_parent_run_id,
+        task_runs.task_execution_runtime,
         task_runs.terminal_state as run_terminal_state,
         task_runs.job_trigger_type as run_trigger_type,
         task_runs.run_end_ms is null as is_run_open,
@@ -153,8 +176,8 @@ final as (
         ) as running_days,
         cast(run_costs.run_cluster_states as int) as run_cluster_states,
         run_costs.avg_cluster_share,
-        run_costs.avg_overlapping_runs,
-        cast(run_costs.max_overlapping_runs as int) as max_overlapping_runs,
+        run_costs.avg_overlapping_runs - {{ overlap_self }} as avg_overlapping_runs,
+        cast(run_costs.max_overlapping_runs - {{ overlap_self }} as int) as max_overlapping_runs,
         run_costs.is_node_type_unknown,
         run_costs.worker_potential_core_H,
         run_costs.driver_dbus,
@@ -177,12 +200,16 @@ final as (
         spark_task_time.spark_task_runtime_ms / cast(3600000 as double)
         / nullif(run_costs.worker_potential_core_H, 0) as job_run_cluster_util,
         task_runs.created_by,
-        task_runs.last_edited_by
+        task_runs.last_edited_by,
+        run_costs.billed_dbus,
+        run_costs.billed_dbu_cost,
+        run_costs.cost_basis,
+        run_costs.cost_basis = 'bill' as is_bill_calibrated
     from task_runs
     inner join run_costs
         on
             task_runs.organization_id = run_costs.organization_id
-            and task_runs.run_id = run_costs.run_id
+            and task_runs.run_key = run_costs.run_key
     left join spark_task_time
         on
             task_runs.organization_id = spark_task_time.organization_id
@@ -195,6 +222,7 @@ select
     workspace_name,
     job_id,
     job_name,
+    run_key,
     run_id,
     job_run_id,
     task_run_id,
@@ -212,6 +240,10 @@ select
     startEpochMS,
     job_start_date,
     task_runtime,
+    run_name,
+    parent_run_id,
+    multitask_parent_run_id,
+    task_execution_runtime,
     run_terminal_state,
     run_trigger_type,
     is_run_open,
@@ -238,5 +270,9 @@ select
     spark_task_runtime_H,
     job_run_cluster_util,
     created_by,
-    last_edited_by
+    last_edited_by,
+    billed_dbus,
+    billed_dbu_cost,
+    cost_basis,
+    is_bill_calibrated
 from final

@@ -4,6 +4,7 @@ job_runs as (
 
     select
         jobrun_silver.organization_id,
+        jobrun_silver.run_key,
         jobrun_silver.run_id,
         jobrun_silver.job_run_id,
         jobrun_silver.task_run_id,
@@ -81,7 +82,7 @@ job_status_candidates as (
     -- The job as it was when the run was launched: its last version before then, else its first one.
     select
         job_runs.organization_id,
-        job_runs.run_id,
+        job_runs.run_key,
         job_status.job_name,
         job_status.tags,
         job_status.tasks,
@@ -98,7 +99,7 @@ job_status_candidates as (
         job_status.created_by,
         job_status.last_edited_by,
         row_number() over (
-            partition by job_runs.organization_id, job_runs.run_id
+            partition by job_runs.organization_id, job_runs.run_key
             order by
                 case
                     when job_status.unix_time_ms <= coalesce(job_runs.submission_ms, job_runs.start_ms) then 0
@@ -158,13 +159,17 @@ job_runs_with_job as (
         coalesce(
             {{ json_array_element_where('job_at_launch.tasks', 'task_key', 'job_runs.task_key') }},
             {{ json_array_element_where('job_runs.submit_run_tasks', 'task_key', 'job_runs.task_key') }},
-            job_runs.api_task_json
+            job_runs.api_task_json,
+            -- A job in the API 2.0 single-task shape: its task is in its settings, not in a tasks array.
+            case
+                when job_at_launch.tasks is null then {{ legacy_job_task_json('job_at_launch.task_detail_legacy') }}
+            end
         ) as task_detail
     from job_runs
     left join job_at_launch
         on
             job_runs.organization_id = job_at_launch.organization_id
-            and job_runs.run_id = job_at_launch.run_id
+            and job_runs.run_key = job_at_launch.run_key
     left join cluster_names
         on
             job_runs.organization_id = cluster_names.organization_id
@@ -193,6 +198,7 @@ select
     job_id,
     coalesce(job_name, run_name) as job_name,
     tags,
+    run_key,
     run_id,
     job_run_id,
     task_run_id,
@@ -214,7 +220,9 @@ select
         job_new_cluster,
         submit_run_new_cluster
     ) as new_cluster,
-    task_type,
+    -- The audit log names the type of the tasks it saw start; the task's settings name it for the rest.
+    coalesce(task_type, {{ job_task_type('task_detail') }}) as task_type,
+    {{ job_task_target('task_detail') }} as task_target,
     terminal_state,
     job_trigger_type,
     schedule,

@@ -2,7 +2,9 @@
     ESTIMATED DBU cost: for every cluster state the command overlaps, that state's DBU cost times the
     share of the state the command's run covers (overlap / state duration), summed. It is an estimate,
     not a bill: concurrent commands on one cluster are each charged the whole cluster for their time, and
-    idle time between commands is charged to none. The audit event time is taken as the command start, as
+    idle time between commands is charged to none. Beside it, billed_*: the command's part of the states'
+    bill-calibrated cost, where commands share only what task runs left of a state, so runs, commands and
+    idle time add up to the bill (macro notebook_commands_claim). The audit event time is taken as the command start, as
     Overwatch does. Without verbose audit logs there are no runCommand events and this model is empty. -#}
 
 with
@@ -36,7 +38,7 @@ commands as (
 
     select
         *,
-        command_start_ms + cast(round(coalesce(execution_time_s, 0) * 1000) as bigint) as command_end_ms
+        {{ command_end_ms('command_start_ms', 'execution_time_s') }} as command_end_ms
     from run_command_events
 
 ),
@@ -53,7 +55,10 @@ cluster_states as (
         node_type_id,
         current_num_workers,
         total_dbus,
-        total_DBU_cost
+        total_DBU_cost,
+        billed_dbus,
+        billed_dbu_cost,
+        cost_basis
     from {{ ref('cluster_state_fact') }}
     where unixTimeMS_state_end > unixTimeMS_state_start
 
@@ -64,6 +69,7 @@ command_state_overlaps as (
     -- A command of zero duration still falls in the state running at its start.
     select
         commands.organization_id,
+        commands.cluster_id,
         commands.command_id,
         commands.command_start_ms,
         cluster_states.state_start_ms,
@@ -71,22 +77,89 @@ command_state_overlaps as (
         cluster_states.custom_tags,
         cluster_states.node_type_id,
         cluster_states.current_num_workers,
-        cast(
-            least(cluster_states.state_end_ms, commands.command_end_ms)
-            - greatest(cluster_states.state_start_ms, commands.command_start_ms)
-            as double
-        ) / (cluster_states.state_end_ms - cluster_states.state_start_ms) as state_share,
+        {{ command_state_share(
+            'commands.command_start_ms', 'commands.command_end_ms',
+            'cluster_states.state_start_ms', 'cluster_states.state_end_ms'
+        ) }} as state_share,
         cluster_states.total_dbus,
-        cluster_states.total_DBU_cost
+        cluster_states.total_DBU_cost,
+        cluster_states.billed_dbus,
+        cluster_states.billed_dbu_cost,
+        cluster_states.cost_basis
     from commands
     inner join cluster_states
         on
             commands.organization_id = cluster_states.organization_id
             and commands.cluster_id = cluster_states.cluster_id
-            and cluster_states.state_start_ms <= commands.command_start_ms + greatest(
-                commands.command_end_ms - commands.command_start_ms - 1, 0
-            )
-            and commands.command_start_ms < cluster_states.state_end_ms
+            and {{ command_overlaps_state(
+                'commands.command_start_ms', 'commands.command_end_ms',
+                'cluster_states.state_start_ms', 'cluster_states.state_end_ms'
+            ) }}
+
+),
+
+state_run_shares as (
+
+    select
+        organization_id,
+        cluster_id,
+        unixTimeMS_state_start as state_start_ms,
+        sum(cluster_share) as runs_share
+    from {{ ref('job_run_cluster_state_share') }}
+    group by organization_id, cluster_id, unixTimeMS_state_start
+
+),
+
+state_command_shares as (
+
+    select
+        organization_id,
+        cluster_id,
+        state_start_ms,
+        sum(state_share) as commands_share
+    from command_state_overlaps
+    group by organization_id, cluster_id, state_start_ms
+
+),
+
+command_billed_costs as (
+
+    -- Against the bill, commands share what task runs left of each state (macro notebook_commands_claim),
+    -- so runs, commands and idle time add up to the billed cost.
+    select
+        command_state_overlaps.organization_id,
+        command_state_overlaps.command_id,
+        command_state_overlaps.command_start_ms,
+        sum(
+            command_state_overlaps.billed_dbus * command_state_overlaps.state_share
+            * {{ notebook_commands_claim('state_command_shares.commands_share', 'state_run_shares.runs_share') }}
+            / nullif(state_command_shares.commands_share, 0)
+        ) as billed_dbus,
+        sum(
+            command_state_overlaps.billed_dbu_cost * command_state_overlaps.state_share
+            * {{ notebook_commands_claim('state_command_shares.commands_share', 'state_run_shares.runs_share') }}
+            / nullif(state_command_shares.commands_share, 0)
+        ) as billed_dbu_cost,
+        case
+            when bool_and(command_state_overlaps.cost_basis = 'bill') then 'bill'
+            when bool_and(command_state_overlaps.cost_basis = 'estimate') then 'estimate'
+            else 'partial'
+        end as cost_basis
+    from command_state_overlaps
+    inner join state_command_shares
+        on
+            command_state_overlaps.organization_id = state_command_shares.organization_id
+            and command_state_overlaps.cluster_id = state_command_shares.cluster_id
+            and command_state_overlaps.state_start_ms = state_command_shares.state_start_ms
+    left join state_run_shares
+        on
+            command_state_overlaps.organization_id = state_run_shares.organization_id
+            and command_state_overlaps.cluster_id = state_run_shares.cluster_id
+            and command_state_overlaps.state_start_ms = state_run_shares.state_start_ms
+    group by
+        command_state_overlaps.organization_id,
+        command_state_overlaps.command_id,
+        command_state_overlaps.command_start_ms
 
 ),
 
@@ -187,7 +260,10 @@ select
     commands.response,
     commands.user_agent,
     commands.request_id,
-    commands.command_start_ms as unixTimeMS
+    commands.command_start_ms as unixTimeMS,
+    command_billed_costs.billed_dbus,
+    command_billed_costs.billed_dbu_cost,
+    command_billed_costs.cost_basis
 from commands
 left join command_costs
     on
@@ -199,3 +275,8 @@ left join command_notebooks
         commands.organization_id = command_notebooks.organization_id
         and commands.command_id = command_notebooks.command_id
         and commands.command_start_ms = command_notebooks.command_start_ms
+left join command_billed_costs
+    on
+        commands.organization_id = command_billed_costs.organization_id
+        and commands.command_id = command_billed_costs.command_id
+        and commands.command_start_ms = command_billed_costs.command_start_ms

@@ -69,6 +69,19 @@ findings as (
         observed_cost,
         estimated_monthly_saving
     from {{ ref('savings_idle_sql_warehouses') }}
+    union all
+    select
+        organization_id,
+        finding_type,
+        entity_type,
+        entity_id,
+        entity_name,
+        evidence,
+        observed_from_ms,
+        observed_until_ms,
+        observed_cost,
+        estimated_monthly_saving
+    from {{ ref('savings_unpriced_node_types') }}
 
 )
 

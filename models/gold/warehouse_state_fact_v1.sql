@@ -2,7 +2,8 @@
     start, its DBUs (DBUs per hour of its size, per cluster, times the clusters running, times the hours
     in the state, where Databricks bills the state) and, beyond Overwatch, its SKU (classic, pro or
     serverless) and DBU cost at the contract price. A resize starts a state (RESIZED), so the new size
-    prices the state from the resize on. A billable state whose size is not in sql_warehouse_dbus has
+    prices the state from the resize on. Beside the estimate, billed_*: the estimate calibrated hour by
+    hour to the bill (macro calibrated_state_hours). A billable state whose size is not in sql_warehouse_dbus has
     null DBUs and cost, never a silent 0. -#}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 
@@ -63,10 +64,11 @@ warehouse_dbus as (
 contract_prices as (
 
     select
+        organization_id,
         sku,
         contract_price,
         active_from,
-        coalesce(active_until, {{ far_future }}) as active_until
+        active_until
     from {{ ref('dbu_contract_prices') }}
 
 ),
@@ -136,7 +138,7 @@ priced_states as (
                 then coalesce(state_specs.max_num_clusters, warehouse_states.current_num_clusters)
             else 0
         end as target_num_clusters,
-        contract_prices.contract_price as dbu_rate,
+        {{ workspace_price('contract_prices', 'contract_price') }} as dbu_rate,
         warehouse_dbus.dbus_per_hour
     from warehouse_states
     left join state_specs
@@ -144,11 +146,11 @@ priced_states as (
             warehouse_states.organization_id = state_specs.organization_id
             and warehouse_states.warehouse_id = state_specs.warehouse_id
             and warehouse_states.state_start_ms = state_specs.state_start_ms
-    left join contract_prices
-        on
-            state_specs.sku = contract_prices.sku
-            and warehouse_states.timestamp_state_start >= contract_prices.active_from
-            and warehouse_states.timestamp_state_start < contract_prices.active_until
+    -- The workspace's own price of the SKU, else the account-wide one.
+    {{- workspace_price_joins(
+        'contract_prices', 'contract_prices', 'warehouse_states.organization_id', 'sku', 'state_specs.sku',
+        'warehouse_states.timestamp_state_start'
+    ) }}
     left join warehouse_dbus
         on
             state_specs.cluster_size = warehouse_dbus.warehouse_size
@@ -166,6 +168,59 @@ state_dbus as (
             else dbus_per_hour * current_num_clusters * state_uptime_h
         end as total_dbus
     from priced_states
+
+),
+
+estimated_states as (
+
+    select
+        organization_id,
+        warehouse_id,
+        state_start_ms,
+        state,
+        total_dbus,
+        total_dbus * dbu_rate as total_dbu_cost
+    from state_dbus
+
+),
+
+calibrated_state_hours as (
+
+    {{ calibrated_state_hours(
+        'estimated_states', ref('warehouse_state_hour'), 'warehouse', 'warehouse_id',
+        ['organization_id', 'warehouse_id', 'state_start_ms', 'state']
+    ) }}
+
+),
+
+calibrated_states as (
+
+    {{ bill_calibrated_state_totals(
+        'calibrated_state_hours', ['organization_id', 'warehouse_id', 'state_start_ms', 'state']
+    ) }}
+
+),
+
+calibrated_state_dbus as (
+
+    -- A state with no hours (of no duration) keeps its estimate.
+    select
+        state_dbus.*,
+        coalesce(calibrated_states.cost_basis, 'estimate') as cost_basis,
+        if(calibrated_states.cost_basis is null, state_dbus.total_dbus, calibrated_states.billed_dbus)
+            as billed_dbus,
+        if(
+            calibrated_states.cost_basis is null,
+            state_dbus.total_dbus * state_dbus.dbu_rate,
+            calibrated_states.billed_dbu_cost
+        ) as billed_dbu_cost
+    from state_dbus
+    left join calibrated_states
+        on
+            state_dbus.organization_id = calibrated_states.organization_id
+            and state_dbus.warehouse_id = calibrated_states.warehouse_id
+            and state_dbus.state_start_ms = calibrated_states.state_start_ms
+            and state_dbus.state = calibrated_states.state
 
 )
 
@@ -197,5 +252,9 @@ select
     dbus_per_hour,
     total_dbus,
     total_dbus * dbu_rate as total_DBU_cost,
-    is_open as is_state_open
-from state_dbus
+    is_open as is_state_open,
+    billed_dbus,
+    billed_dbu_cost,
+    cost_basis,
+    cost_basis = 'bill' as is_bill_calibrated
+from calibrated_state_dbus

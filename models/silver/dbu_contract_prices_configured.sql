@@ -1,38 +1,42 @@
-{#- The DBU contract prices the deployment config sets now (var `dbu_contract_prices`, sku -> USD per DBU),
-    one row per SKU. The snapshot `dbu_contract_price_history` keeps their history. -#}
-{%- set prices = var('dbu_contract_prices') %}
+{#- The DBU contract prices the deployment config sets now, one row per workspace and SKU: the account-wide
+    prices (var `dbu_contract_prices`, sku -> USD per DBU) under organization_id '*', and each workspace's own
+    (var `workspace_dbu_contract_prices`, organization_id -> sku -> USD per DBU) for the SKUs it sets. The
+    snapshot `dbu_contract_price_history` keeps their history. -#}
+{%- set account_prices = var('dbu_contract_prices') %}
+{#- sql_pro: configs written before the SKU was priced get its list price. #}
+{%- set prices = [
+    ('*', 'interactive', account_prices['interactive']),
+    ('*', 'automated', account_prices['automated']),
+    ('*', 'jobs_light', account_prices['jobs_light']),
+    ('*', 'sql_compute', account_prices['sql_compute']),
+    ('*', 'serverless', account_prices['serverless']),
+    ('*', 'sql_pro', account_prices.get('sql_pro', 0.55)),
+] %}
+{%- for organization_id, workspace_prices in var('workspace_dbu_contract_prices', {}).items() %}
+    {%- for sku, price in workspace_prices.items() %}
+        {%- do prices.append((organization_id, sku, price)) %}
+    {%- endfor %}
+{%- endfor %}
 
 with
 
 configured_prices as (
 
     select
-        'interactive' as sku,
-        {{ prices['interactive'] }} as contract_price
-    union all
-    select
-        'automated' as sku,
-        {{ prices['automated'] }} as contract_price
-    union all
-    select
-        'jobs_light' as sku,
-        {{ prices['jobs_light'] }} as contract_price
-    union all
-    select
-        'sql_compute' as sku,
-        {{ prices['sql_compute'] }} as contract_price
-    union all
-    select
-        'serverless' as sku,
-        {{ prices['serverless'] }} as contract_price
-    union all
-    select
-        'sql_pro' as sku,
-        {{ prices.get('sql_pro', 0.55) }} as contract_price
+        organization_id,
+        sku,
+        cast(contract_price as double) as contract_price
+    from values
+        {%- for organization_id, sku, price in prices %}
+            ('{{ organization_id }}', '{{ sku }}', {{ price }}){{ ',' if not loop.last }}
+        {%- endfor %}
+            as configured (organization_id, sku, contract_price)
 
 )
 
 select
+    concat(organization_id, '/', sku) as price_key,
+    organization_id,
     sku,
-    cast(contract_price as double) as contract_price
+    contract_price
 from configured_prices

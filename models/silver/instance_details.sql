@@ -11,6 +11,7 @@ with
             node_type_id,
             vcpus,
             memory_gb,
+            gpus,
             hourly_dbus,
             compute_price_per_hour,
             active_from,

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='merge',
-        unique_key=['organization_id', 'run_id'],
+        unique_key=['organization_id', 'run_key'],
         post_hook=["{{ delete_superseded_job_run_placeholders() }}"],
     )
 }}
@@ -398,6 +398,7 @@ api_job_runs as (
     select
         organization_id,
         job_run_id,
+        raw_json,
         cast(get_json_object(raw_json, '$.job_id') as bigint) as job_id,
         get_json_object(raw_json, '$.run_name') as run_name,
         get_json_object(raw_json, '$.run_type') as run_type,
@@ -405,67 +406,177 @@ api_job_runs as (
         get_json_object(raw_json, '$.creator_user_name') as creator_user_name,
         get_json_object(raw_json, '$.job_clusters') as job_clusters,
         get_json_object(raw_json, '$.cluster_instance.cluster_id') as cluster_id,
-        cast(get_json_object(raw_json, '$.start_time') as bigint) as start_ms,
-        cast(get_json_object(raw_json, '$.end_time') as bigint) as end_ms,
+        nullif(cast(get_json_object(raw_json, '$.start_time') as bigint), 0) as start_ms,
         get_json_object(raw_json, '$.state.result_state') as result_state,
-        get_json_object(raw_json, '$.tasks') as tasks_json
+        get_json_object(raw_json, '$.tasks') as tasks_json,
+        -- API 2.0 single-task run: no tasks array, its task and cluster at the top level.
+        case
+            when get_json_object(raw_json, '$.task') is not null
+                then {{ json_object_union(
+                    "get_json_object(raw_json, '$.task')", "get_json_object(raw_json, '$.cluster_spec')"
+                ) }}
+        end as single_task_json
     from latest_job_run_snapshots
     where snapshot_number = 1
 
 ),
 
+api_job_run_times as (
+
+    select
+        *,
+        {{ job_run_end_ms('raw_json', 'start_ms') }} as end_ms
+    from api_job_runs
+
+),
+
+api_run_tasks as (
+
+    -- One row per task the runs API lists (the job run itself when it lists no tasks).
+    select
+        api_job_run_times.organization_id,
+        api_job_run_times.job_run_id,
+        api_job_run_times.job_id,
+        api_job_run_times.run_name,
+        api_job_run_times.run_type,
+        api_job_run_times.run_trigger,
+        api_job_run_times.creator_user_name,
+        api_job_run_times.cluster_id as run_cluster_id,
+        api_job_run_times.start_ms as run_start_ms,
+        api_job_run_times.end_ms as run_end_ms,
+        api_job_run_times.result_state as run_result_state,
+        api_tasks.task as listed_task_json,
+        coalesce(api_tasks.task, api_job_run_times.single_task_json) as task_json,
+        api_tasks.task is null and api_job_run_times.single_task_json is not null as is_single_task_run,
+        cast(get_json_object(api_tasks.task, '$.run_id') as bigint) as own_task_run_id,
+        get_json_object(api_tasks.task, '$.task_key') as task_key
+    from api_job_run_times
+        lateral view outer explode(from_json(api_job_run_times.tasks_json, 'array<string>')) api_tasks as task
+
+),
+
+audit_task_runs_by_key as (
+
+    -- The latest task run the audit log saw for each task of a job run: the id of a listed task that has none.
+    select
+        organization_id,
+        job_run_id,
+        task_key,
+        task_run_id,
+        row_number() over (
+            partition by organization_id, job_run_id, task_key order by start_ms desc, task_run_id desc
+        ) as task_run_number
+    from audit_task_runs
+    where task_key is not null
+
+),
+
+api_run_task_ids as (
+
+    -- A listed task without a run id of its own takes the audit log's, else the job run's (keyed with its task_key).
+    select
+        api_run_tasks.*,
+        coalesce(
+            api_run_tasks.own_task_run_id,
+            audit_task_runs_by_key.task_run_id,
+            case when api_run_tasks.is_single_task_run then api_run_tasks.job_run_id end
+        ) as task_run_id
+    from api_run_tasks
+    left join audit_task_runs_by_key
+        on
+            api_run_tasks.organization_id = audit_task_runs_by_key.organization_id
+            and api_run_tasks.job_run_id = audit_task_runs_by_key.job_run_id
+            and api_run_tasks.task_key = audit_task_runs_by_key.task_key
+            and api_run_tasks.own_task_run_id is null
+            and audit_task_runs_by_key.task_run_number = 1
+
+),
+
 api_task_runs as (
 
-    -- Task runs as the runs API lists them (the job run itself when it lists no tasks).
     select
-        api_job_runs.organization_id,
-        api_job_runs.job_run_id,
-        coalesce(
-            cast(get_json_object(api_tasks.task, '$.run_id') as bigint), api_job_runs.job_run_id
-        ) as run_id,
-        cast(get_json_object(api_tasks.task, '$.run_id') as bigint) as task_run_id,
-        api_job_runs.job_id,
-        api_job_runs.run_name,
-        api_job_runs.run_type,
-        api_job_runs.run_trigger,
-        api_job_runs.creator_user_name,
-        api_tasks.task as task_json,
-        get_json_object(api_tasks.task, '$.task_key') as task_key,
+        organization_id,
+        job_run_id,
+        coalesce(task_run_id, job_run_id) as run_id,
+        task_run_id,
+        listed_task_json is not null and task_run_id is null as borrows_job_run_id,
+        job_id,
+        run_name,
+        run_type,
+        run_trigger,
+        creator_user_name,
+        task_json,
+        task_key,
         transform(
-            from_json(get_json_object(api_tasks.task, '$.depends_on'), 'array<string>'),
+            from_json(get_json_object(task_json, '$.depends_on'), 'array<string>'),
             dependency -> get_json_object(dependency, '$.task_key')
         ) as task_dependencies,
+        -- The cluster the task ran on, else the existing cluster it was set to run on.
         coalesce(
-            get_json_object(api_tasks.task, '$.cluster_instance.cluster_id'), api_job_runs.cluster_id
+            get_json_object(task_json, '$.cluster_instance.cluster_id'),
+            run_cluster_id,
+            get_json_object(task_json, '$.existing_cluster_id')
         ) as cluster_id,
         case
-            when get_json_object(api_tasks.task, '$.existing_cluster_id') is not null then 'existing'
-            when get_json_object(api_tasks.task, '$.job_cluster_key') is not null then 'job_cluster'
-            when get_json_object(api_tasks.task, '$.new_cluster') is not null then 'new'
-            when get_json_object(api_tasks.task, '$.sql_task.warehouse_id') is not null then 'sql_warehouse'
+            when get_json_object(task_json, '$.existing_cluster_id') is not null then 'existing'
+            when get_json_object(task_json, '$.job_cluster_key') is not null then 'job_cluster'
+            when get_json_object(task_json, '$.new_cluster') is not null then 'new'
+            when get_json_object(task_json, '$.sql_task.warehouse_id') is not null then 'sql_warehouse'
         end as cluster_type,
-        {{ job_task_type('api_tasks.task') }} as task_type,
-        cast(get_json_object(api_tasks.task, '$.attempt_number') as int) as attempt_number,
-        -- A task the run never started (skipped, upstream failed) has no times of its own.
-        nullif(
-            case
-                when api_tasks.task is null then api_job_runs.start_ms
-                else cast(get_json_object(api_tasks.task, '$.start_time') as bigint)
-            end,
-            0
-        ) as start_ms,
-        nullif(
-            case
-                when api_tasks.task is null then api_job_runs.end_ms
-                else cast(get_json_object(api_tasks.task, '$.end_time') as bigint)
-            end,
-            0
-        ) as end_ms,
-        coalesce(
-            get_json_object(api_tasks.task, '$.state.result_state'), api_job_runs.result_state
-        ) as result_state
-    from api_job_runs
-        lateral view outer explode(from_json(api_job_runs.tasks_json, 'array<string>')) api_tasks as task
+        {{ job_task_type('task_json') }} as task_type,
+        cast(get_json_object(task_json, '$.attempt_number') as int) as attempt_number,
+        -- Where the task's times come from: the job run's (no tasks listed), its own, none (it never
+        -- started: skipped, blocked, upstream failed) or, listed without a start time, its job run's.
+        case
+            when listed_task_json is null then 'job_run'
+            when get_json_object(listed_task_json, '$.start_time') is not null then 'own'
+            when
+                coalesce(
+                    get_json_object(listed_task_json, '$.state.life_cycle_state')
+                    in ('PENDING', 'QUEUED', 'BLOCKED', 'SKIPPED', 'WAITING_FOR_RETRY'),
+                    false
+                )
+                or coalesce(
+                    get_json_object(listed_task_json, '$.state.result_state')
+                    in ('UPSTREAM_FAILED', 'UPSTREAM_CANCELED', 'SKIPPED', 'EXCLUDED'),
+                    false
+                )
+                then 'never_started'
+            else 'job_run_start'
+        end as times_from,
+        listed_task_json,
+        run_start_ms,
+        run_end_ms,
+        coalesce(get_json_object(task_json, '$.state.result_state'), run_result_state) as result_state
+    from api_run_task_ids
+
+),
+
+api_task_runs_timed as (
+
+    -- A start time of 0 means the task never started; an end time of 0 that it is still running.
+    select
+        *,
+        case times_from
+            when 'job_run' then run_start_ms
+            when 'own' then nullif(cast(get_json_object(listed_task_json, '$.start_time') as bigint), 0)
+            when 'job_run_start' then run_start_ms
+        end as start_ms
+    from api_task_runs
+
+),
+
+api_task_run_times as (
+
+    select
+        *,
+        case times_from
+            when 'job_run' then run_end_ms
+            when 'own' then {{ job_run_end_ms('listed_task_json', 'start_ms') }}
+            when 'job_run_start'
+                then coalesce(nullif(cast(get_json_object(listed_task_json, '$.end_time') as bigint), 0), run_end_ms)
+        end as end_ms
+    from api_task_runs_timed
 
 ),
 
@@ -480,10 +591,10 @@ submissions_without_task_runs as (
         on
             first_submissions.organization_id = audit_task_runs.organization_id
             and first_submissions.job_run_id = audit_task_runs.job_run_id
-    left anti join api_task_runs
+    left anti join api_task_run_times
         on
-            first_submissions.organization_id = api_task_runs.organization_id
-            and first_submissions.job_run_id = api_task_runs.job_run_id
+            first_submissions.organization_id = api_task_run_times.organization_id
+            and first_submissions.job_run_id = api_task_run_times.job_run_id
 
 ),
 
@@ -543,34 +654,35 @@ combined_runs as (
 
     -- Audit events first; the runs API fills what they miss (whole runs or single fields).
     select
-        coalesce(audit_runs.organization_id, api_task_runs.organization_id) as organization_id,
-        coalesce(audit_runs.run_id, api_task_runs.run_id) as run_id,
-        coalesce(audit_runs.job_run_id, api_task_runs.job_run_id) as job_run_id,
-        coalesce(audit_runs.task_run_id, api_task_runs.task_run_id) as task_run_id,
-        coalesce(audit_runs.job_id, api_task_runs.job_id) as job_id,
-        coalesce(audit_runs.task_key, api_task_runs.task_key) as task_key,
-        coalesce(audit_runs.task_dependencies, api_task_runs.task_dependencies) as task_dependencies,
+        coalesce(audit_runs.organization_id, api_task_run_times.organization_id) as organization_id,
+        coalesce(audit_runs.run_id, api_task_run_times.run_id) as run_id,
+        coalesce(audit_runs.job_run_id, api_task_run_times.job_run_id) as job_run_id,
+        coalesce(audit_runs.task_run_id, api_task_run_times.task_run_id) as task_run_id,
+        coalesce(api_task_run_times.borrows_job_run_id, false) as borrows_job_run_id,
+        coalesce(audit_runs.job_id, api_task_run_times.job_id) as job_id,
+        coalesce(audit_runs.task_key, api_task_run_times.task_key) as task_key,
+        coalesce(audit_runs.task_dependencies, api_task_run_times.task_dependencies) as task_dependencies,
         audit_runs.multitask_parent_run_id,
         audit_runs.parent_run_id,
         audit_runs.id_in_job,
         audit_runs.repair_id,
-        api_task_runs.attempt_number,
-        coalesce(audit_runs.cluster_id, api_task_runs.cluster_id) as cluster_id,
-        coalesce(audit_runs.cluster_type, api_task_runs.cluster_type) as cluster_type,
-        coalesce(audit_runs.task_type, api_task_runs.task_type) as task_type,
+        api_task_run_times.attempt_number,
+        coalesce(audit_runs.cluster_id, api_task_run_times.cluster_id) as cluster_id,
+        coalesce(audit_runs.cluster_type, api_task_run_times.cluster_type) as cluster_type,
+        coalesce(audit_runs.task_type, api_task_run_times.task_type) as task_type,
         audit_runs.job_trigger_type as task_trigger_type,
-        case api_task_runs.run_trigger
+        case api_task_run_times.run_trigger
             when 'PERIODIC' then 'cron'
-            when 'ONE_TIME' then case when api_task_runs.run_type = 'SUBMIT_RUN' then 'submitRun' else 'runNow' end
+            when 'ONE_TIME' then case when api_task_run_times.run_type = 'SUBMIT_RUN' then 'submitRun' else 'runNow' end
             when 'RETRY' then 'retry'
             when 'FILE_ARRIVAL' then 'fileArrival'
             when 'CONTINUOUS' then 'continuous'
             when 'RUN_JOB_TASK' then 'runJobTask'
-            else lower(api_task_runs.run_trigger)
+            else lower(api_task_run_times.run_trigger)
         end as api_trigger_type,
-        coalesce(audit_runs.run_as_user_name, api_task_runs.creator_user_name) as run_as_user_name,
+        coalesce(audit_runs.run_as_user_name, api_task_run_times.creator_user_name) as run_as_user_name,
         audit_runs.terminal_state as audit_terminal_state,
-        case api_task_runs.result_state
+        case api_task_run_times.result_state
             when 'SUCCESS' then 'Succeeded'
             when 'FAILED' then 'Failed'
             when 'CANCELED' then 'Cancelled'
@@ -579,27 +691,33 @@ combined_runs as (
             when 'UPSTREAM_CANCELED' then 'UpstreamCancelled'
             when 'SKIPPED' then 'Skipped'
             when 'EXCLUDED' then 'Excluded'
-            else initcap(api_task_runs.result_state)
+            else initcap(api_task_run_times.result_state)
         end as api_terminal_state,
-        api_task_runs.run_name as api_run_name,
-        api_task_runs.task_json as api_task_json,
-        coalesce(audit_runs.start_ms, api_task_runs.start_ms) as start_ms,
+        api_task_run_times.run_name as api_run_name,
+        api_task_run_times.task_json as api_task_json,
+        coalesce(audit_runs.start_ms, api_task_run_times.start_ms) as start_ms,
         coalesce(
             audit_runs.completion_ms,
-            case when audit_runs.run_id is null or audit_runs.start_ms is null then api_task_runs.end_ms end
+            case when audit_runs.run_id is null or audit_runs.start_ms is null then api_task_run_times.end_ms end
         ) as completion_ms,
         audit_runs.start_request_id,
         audit_runs.completion_request_id,
         case
-            when audit_runs.run_id is not null and api_task_runs.run_id is not null then 'audit_log+runs_api'
+            when audit_runs.run_id is not null and api_task_run_times.run_id is not null then 'audit_log+runs_api'
             when audit_runs.run_id is not null then 'audit_log'
             else 'runs_api'
         end as record_source
     from audit_runs
-    full outer join api_task_runs
+    full outer join api_task_run_times
         on
-            audit_runs.organization_id = api_task_runs.organization_id
-            and audit_runs.run_id = api_task_runs.run_id
+            audit_runs.organization_id = api_task_run_times.organization_id
+            and audit_runs.run_id = api_task_run_times.run_id
+            -- Listed tasks sharing their job run's id match only the audit row of their own task, if any.
+            and (
+                not api_task_run_times.borrows_job_run_id
+                or audit_runs.task_key is null
+                or audit_runs.task_key = api_task_run_times.task_key
+            )
 
 ),
 
@@ -665,6 +783,10 @@ final as (
 
     select
         organization_id,
+        case
+            when borrows_job_run_id then concat(cast(run_id as string), ':', task_key)
+            else cast(run_id as string)
+        end as run_key,
         run_id,
         job_run_id,
         task_run_id,

@@ -9,7 +9,9 @@
 
 {#- Spark jobs: the start (SparkListenerJobStart) and end (SparkListenerJobEnd) of each job paired on
     (spark context, job id), with the job's local properties: its job group, SQL execution, notebook, user
-    and, on Databricks job clusters, the job and task run it ran for. -#}
+    and, on Databricks job clusters, the job and task run it ran for. Event logs older than Spark 1.3 carry no
+    job times (no Submission Time, no Completion Time): a job's start is then its first stage's submission
+    and its end, once the job has ended, its last stage's completion. -#}
 {%- set job_event_fields = [
     ['Job ID', 'bigint'], ['Submission Time', 'bigint'], ['Completion Time', 'bigint'],
     ['Stage IDs', 'array<bigint>'], ['Properties', 'map<string,string>'],
@@ -113,31 +115,91 @@ property_values as (
         try_cast(job_properties['spark.databricks.job.id'] as bigint) as property_db_job_id,
         try_cast(job_properties['spark.databricks.job.runId'] as bigint) as property_db_run_id,
         job_properties['spark.databricks.job.type'] as db_job_type,
+        job_properties['spark.databricks.clusterUsageTags.clusterName'] as property_cluster_name,
         job_properties['user'] as user_email
     from jobs
+
+),
+
+stage_times as (
+
+    -- Only for jobs whose events lack their times (Spark before 1.3).
+    select
+        property_values.organization_id,
+        property_values.cluster_id,
+        property_values.spark_context_id,
+        property_values.job_id,
+        min(stage_attempts.start_ms) as first_stage_start_ms,
+        max(stage_attempts.end_ms) as last_stage_end_ms
+    from property_values
+    inner join {{ ref('spark_stage_silver') }} as stage_attempts
+        on
+            property_values.organization_id = stage_attempts.organization_id
+            and property_values.cluster_id = stage_attempts.cluster_id
+            and property_values.spark_context_id = stage_attempts.spark_context_id
+            and array_contains(property_values.stage_ids, stage_attempts.stage_id)
+    where property_values.start_ms is null or property_values.end_ms is null
+    group by
+        property_values.organization_id,
+        property_values.cluster_id,
+        property_values.spark_context_id,
+        property_values.job_id
+
+),
+
+timed_jobs as (
+
+    select
+        property_values.*,
+        coalesce(property_values.start_ms, stage_times.first_stage_start_ms) as job_start_ms,
+        coalesce(
+            property_values.end_ms,
+            case when property_values.event_log_end is not null then stage_times.last_stage_end_ms end
+        ) as job_end_ms,
+        coalesce(property_values.property_cluster_name, applications.cluster_name) as cluster_name
+    from property_values
+    left join stage_times
+        on
+            property_values.organization_id = stage_times.organization_id
+            and property_values.cluster_id = stage_times.cluster_id
+            and property_values.spark_context_id = stage_times.spark_context_id
+            and property_values.job_id = stage_times.job_id
+    left join {{ ref('spark_application_silver') }} as applications
+        on
+            property_values.organization_id = applications.organization_id
+            and property_values.cluster_id = applications.cluster_id
+            and property_values.spark_context_id = applications.spark_context_id
 
 )
 
 select
-    property_values.organization_id,
-    property_values.cluster_id,
-    property_values.spark_context_id,
-    property_values.job_id,
-    property_values.job_group_id,
-    property_values.execution_id,
-    property_values.stage_ids,
-    property_values.notebook_id,
-    property_values.notebook_path,
-    coalesce(property_values.property_db_job_id, {{ job_group_job_id('property_values.job_group_id') }}) as db_job_id,
-    coalesce(property_values.property_db_run_id, {{ job_group_run_id('property_values.job_group_id') }}) as db_run_id,
-    property_values.db_job_type,
-    property_values.user_email,
-    property_values.start_ms,
-    property_values.end_ms,
-    {{ run_time_struct('property_values.start_ms', 'property_values.end_ms') }} as job_runtime,
-    property_values.job_result,
-    property_values.job_properties,
-    property_values.event_log_start,
-    property_values.event_log_end,
-    property_values.loaded_at
-from property_values
+    timed_jobs.organization_id,
+    timed_jobs.cluster_id,
+    timed_jobs.spark_context_id,
+    timed_jobs.job_id,
+    timed_jobs.job_group_id,
+    timed_jobs.execution_id,
+    timed_jobs.stage_ids,
+    timed_jobs.notebook_id,
+    timed_jobs.notebook_path,
+    coalesce(
+        timed_jobs.property_db_job_id,
+        {{ job_group_job_id('timed_jobs.job_group_id') }},
+        {{ job_cluster_job_id('timed_jobs.cluster_name') }}
+    ) as db_job_id,
+    coalesce(
+        timed_jobs.property_db_run_id,
+        {{ job_group_run_id('timed_jobs.job_group_id') }},
+        {{ job_cluster_run_id('timed_jobs.cluster_name') }}
+    ) as db_run_id,
+    timed_jobs.db_job_type,
+    timed_jobs.user_email,
+    timed_jobs.job_start_ms as start_ms,
+    timed_jobs.job_end_ms as end_ms,
+    {{ run_time_struct('timed_jobs.job_start_ms', 'timed_jobs.job_end_ms') }} as job_runtime,
+    timed_jobs.job_result,
+    timed_jobs.job_properties,
+    timed_jobs.event_log_start,
+    timed_jobs.event_log_end,
+    timed_jobs.loaded_at
+from timed_jobs

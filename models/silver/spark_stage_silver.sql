@@ -8,7 +8,8 @@
 }}
 
 {#- Spark stage attempts: the submission (SparkListenerStageSubmitted) and completion
-    (SparkListenerStageCompleted) of each attempt paired on (spark context, stage id, attempt). -#}
+    (SparkListenerStageCompleted) of each attempt paired on (spark context, stage id, attempt); a stage of a
+    log without attempt ids (Spark before 1.2) is attempt 0. -#}
 {%- set stage_event_fields = [['Stage Info', spark_stage_info_fields()]] -%}
 
 with
@@ -41,7 +42,8 @@ keyed_stage_events as (
         parsed_stage_events.cluster_id,
         parsed_stage_events.spark_context_id,
         parsed_stage_events.stage_event.StageInfo.StageID as stage_id,
-        parsed_stage_events.stage_event.StageInfo.StageAttemptID as stage_attempt_id,
+        -- Logs older than Spark 1.2 have no attempt ids: Spark reads them as attempt 0, and so do we.
+        coalesce(parsed_stage_events.stage_event.StageInfo.StageAttemptID, 0) as stage_attempt_id,
         parsed_stage_events.event,
         parsed_stage_events.source_file,
         parsed_stage_events.line_number,

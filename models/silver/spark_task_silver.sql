@@ -78,7 +78,8 @@ new_tasks as (
         coalesce(task_starts.task_id, task_ends.task_id) as task_id,
         coalesce(task_starts.task_attempt_id, task_ends.task_attempt_id) as task_attempt_id,
         coalesce(task_starts.task_event.StageID, task_ends.task_event.StageID) as stage_id,
-        coalesce(task_starts.task_event.StageAttemptID, task_ends.task_event.StageAttemptID) as stage_attempt_id,
+        -- Attempt 0 where the log has no stage attempt ids (Spark before 1.2), as for the stage itself.
+        coalesce(task_starts.task_event.StageAttemptID, task_ends.task_event.StageAttemptID, 0) as stage_attempt_id,
         coalesce(task_starts.task_event.TaskInfo.ExecutorID, task_ends.task_event.TaskInfo.ExecutorID) as executor_id,
         coalesce(task_starts.task_event.TaskInfo.Host, task_ends.task_event.TaskInfo.Host) as host,
         coalesce(task_starts.task_event.TaskInfo.LaunchTime, task_ends.task_event.TaskInfo.LaunchTime) as start_ms,

@@ -1,7 +1,9 @@
 """REST API snapshots (clusters, jobs, job runs, pools, warehouses, policies, instance profiles) into bronze.
 
 Each object is stored as the raw JSON the API returned, stamped with the window's `until_time` as its
-snapshot time, so re-running a window finds the same keys and adds nothing.
+snapshot time, so re-running a window finds the same keys and adds nothing. An item that cannot be keyed
+(not a JSON object, no id; a job run whose run_id is not an integer) goes to `bronze_quarantine` with its
+position in the listing and the reason, so every listed item lands in one of the two.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 from collections.abc import Iterable
 
 from overwatch.api_client import ListEndpoint, list_items
-from overwatch.bronze_tables import api_snapshot_table, insert_new_rows
+from overwatch.bronze_tables import QUARANTINE, api_snapshot_table, insert_new_rows
 from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow, epoch_ms
 
@@ -67,13 +69,40 @@ def load_job_runs(context: LoadContext, window: LoadWindow) -> int:
         ("start_time_to", epoch_ms(window.until_time) - 1),
     )
     still_active = (("active_only", "true"), ("start_time_to", epoch_ms(window.until_time) - 1))
-    runs: dict[str, dict] = {}
-    for window_query in (started_in_window, still_active):
-        endpoint = JOB_RUNS_ENDPOINT.with_query(window_query)
-        runs.update((str(run["run_id"]), run) for run in list_items(context.api, endpoint))
+    listed = [
+        run
+        for window_query in (started_in_window, still_active)
+        for run in list_items(context.api, JOB_RUNS_ENDPOINT.with_query(window_query))
+    ]
+    return write_job_runs(context, window, listed)
+
+
+def write_job_runs(context: LoadContext, window: LoadWindow, listed: list[object]) -> int:
+    """Land job runs as listed (a run listed by both queries once); returns rows inserted.
+
+    The run_id keys a run in silver (a bigint), so a run without an integer run_id is quarantined.
+    """
     return _write_snapshot(
-        context, window, "job_runs", "run_id", JOB_RUNS_ENDPOINT.description, runs.values()
+        context, window, "job_runs", "run_id", JOB_RUNS_ENDPOINT.description, listed, integer_id=True
     )
+
+
+def rejection_reason(item: object, id_field: str, *, integer_id: bool = False) -> str | None:
+    """Why a listed item cannot be landed as a snapshot row; None when it can."""
+    if not isinstance(item, dict):
+        return f"not a JSON object: {type(item).__name__}"
+    identifier = item.get(id_field)
+    if identifier is None or identifier == "":
+        return f"no {id_field}"
+    if integer_id and not _is_integer(identifier):
+        return f"{id_field} is not an integer: {identifier!r}"
+    return None
+
+
+def _is_integer(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
 
 
 def _write_snapshot(
@@ -82,27 +111,61 @@ def _write_snapshot(
     entity: str,
     id_field: str,
     source_request: str,
-    items: Iterable[dict],
+    items: Iterable[object],
+    *,
+    integer_id: bool = False,
 ) -> int:
     from pyspark.sql import functions as F
 
-    rows = [
-        (
+    # A run listed by both job-run queries lands once, as last listed (its latest state).
+    rows: dict[str, tuple] = {}
+    rejected = []
+    for position, item in enumerate(items, start=1):
+        reason = rejection_reason(item, id_field, integer_id=integer_id)
+        if reason is not None:
+            rejected.append((position, json.dumps(item, sort_keys=True), reason))
+            continue
+        entity_id = str(item[id_field])  # type: ignore[index]
+        raw_json = json.dumps(item, sort_keys=True)
+        rows[entity_id] = (
             context.organization_id,
             window.until_time,
-            str(item.get(id_field)),
-            json.dumps(item, sort_keys=True),
+            entity_id,
+            raw_json,
             source_request,
             context.run_id,
         )
-        for item in items
-    ]
-    context.report(f"{entity}: {len(rows)} objects from {source_request}")
+    _quarantine(context, window, entity, source_request, rejected)
+    context.report(f"{entity}: {len(rows)} objects from {source_request}, {len(rejected)} quarantined")
     if not rows:
         return 0
     frame = context.spark.createDataFrame(
-        rows,
+        list(rows.values()),
         "organization_id string, snapshot_time timestamp, entity_id string, raw_json string, "
         "source_request string, load_run_id string",
     ).withColumn("loaded_at", F.current_timestamp())
     return insert_new_rows(context.spark, context.target, api_snapshot_table(entity), frame)
+
+
+def _quarantine(
+    context: LoadContext,
+    window: LoadWindow,
+    entity: str,
+    source_request: str,
+    rejected: list[tuple[int, str, str]],
+) -> None:
+    """Items that cannot be keyed, under their request and window (re-listing a window adds nothing)."""
+    if not rejected:
+        return
+    from pyspark.sql import functions as F
+
+    listing = f"{source_request} until {window.until_time.isoformat()}"
+    frame = context.spark.createDataFrame(
+        [
+            (context.organization_id, entity, listing, position, raw, reason, context.run_id)
+            for position, raw, reason in rejected
+        ],
+        "organization_id string, source string, source_file string, line_number bigint, raw_record string, "
+        "reason string, load_run_id string",
+    ).withColumn("quarantined_at", F.current_timestamp())
+    insert_new_rows(context.spark, context.target, QUARANTINE, frame)

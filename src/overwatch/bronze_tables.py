@@ -142,9 +142,9 @@ FILE_TRACKER = BronzeTable(
     ("organization_id", "source", "file_path"),
 )
 
-# One row per distinct line of a Spark event log, kept as written: event schemas drift across Spark
-# versions, so silver parses `event_json`. A line repeated in a rotated or re-delivered file drops on
-# its hash within its Spark context.
+# One row per line of a Spark event log, kept as written: event schemas drift across Spark versions, so
+# silver parses `event_json`. Keyed by position (Spark context, log segment, line), never by content:
+# identical lines are distinct events; a rolled file re-reading what the live file held adds nothing.
 SPARK_EVENTS = BronzeTable(
     "spark_events_bronze",
     """
@@ -157,11 +157,12 @@ SPARK_EVENTS = BronzeTable(
     event_hash bigint,
     source_file string,
     line_number bigint,
+    log_segment string,
     load_run_id string,
     loaded_at timestamp,
     event_date date
     """,
-    ("organization_id", "cluster_id", "spark_context_id", "event_hash"),
+    ("organization_id", "cluster_id", "spark_context_id", "log_segment", "line_number"),
     partition_column="event_date",
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from overwatch.lakehouse import prepare_local_environment, project_dir
+from overwatch.lakehouse import dbt_profiles_dir, prepare_local_environment, project_dir
 
 
 class DbtCommandFailed(RuntimeError):
@@ -31,10 +31,18 @@ def run_dbt(arguments: Sequence[str], *, raise_on_failure: bool = True) -> DbtOu
     project = project_dir()
     prepare_local_environment(project)
     full_arguments = [*arguments]
-    if "--project-dir" not in full_arguments and arguments and arguments[0] not in ("--version",):
-        full_arguments += ["--project-dir", str(project)]
+    if arguments and arguments[0] not in ("--version", "--help", "-h"):
+        # Named explicitly so that dbt finds this project and its profile from any working folder.
+        if not _has_option(arguments, "--project-dir"):
+            full_arguments += ["--project-dir", str(project)]
+        if not _has_option(arguments, "--profiles-dir"):
+            full_arguments += ["--profiles-dir", str(dbt_profiles_dir(project))]
     outcome = dbtRunner().invoke(full_arguments)
     if raise_on_failure and not outcome.success:
         detail = f": {outcome.exception}" if outcome.exception else ""
         raise DbtCommandFailed(f"dbt {' '.join(arguments)} failed{detail}")
     return DbtOutcome(succeeded=outcome.success, result=outcome.result, error=outcome.exception)
+
+
+def _has_option(arguments: Sequence[str], option: str) -> bool:
+    return any(argument == option or argument.startswith(f"{option}=") for argument in arguments)

@@ -50,6 +50,23 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Price = Annotated[float, Field(ge=0)]
+# Node type ids become SQL string literals in the cost models: letters, digits and the few marks cloud
+# node type names use (Azure has "Standard_NC16as_T4_v3 (beta)"), never a quote.
+NodeTypeId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-() ]*$")]
+
+
+class WorkspaceDbuContractPrices(StrictModel):
+    """A workspace's own contract prices in USD per DBU; a SKU left out takes the account-wide price."""
+
+    interactive: Price | None = None
+    automated: Price | None = None
+    jobs_light: Price | None = None
+    sql_compute: Price | None = None
+    serverless: Price | None = None
+    sql_pro: Price | None = None
+
+
 class WorkspaceConfig(StrictModel):
     organization_id: Annotated[str, Field(pattern=r"^[0-9]+$", description="Databricks workspace id")]
     workspace_name: Annotated[str, Field(min_length=1)]
@@ -81,6 +98,15 @@ class WorkspaceConfig(StrictModel):
         description="cluster log delivery root holding <cluster_id>/eventlog/<driver>/<spark_context_id>/"
         "eventlog* Spark event logs; without it the spark_events module skips the workspace",
     )
+    dbu_contract_prices: WorkspaceDbuContractPrices | None = Field(
+        default=None,
+        description="this workspace's contract prices per SKU; each SKU not set takes the account-wide price",
+    )
+    vm_prices: dict[NodeTypeId, Price] = Field(
+        default_factory=dict,
+        description="this workspace's VM price in USD per hour by node type, over the account-wide "
+        "vm_prices and the seeds' list price",
+    )
 
     @field_validator("organization_id")
     @classmethod
@@ -109,14 +135,14 @@ class WorkspaceConfig(StrictModel):
 class DbuContractPrices(StrictModel):
     """Contract price in USD per DBU for each SKU."""
 
-    interactive: Annotated[float, Field(ge=0)]
-    automated: Annotated[float, Field(ge=0)]
-    jobs_light: Annotated[float, Field(ge=0)]
-    sql_compute: Annotated[float, Field(ge=0)]
-    serverless: Annotated[float, Field(ge=0)]
+    interactive: Price
+    automated: Price
+    jobs_light: Price
+    sql_compute: Price
+    serverless: Price
     # Pro SQL warehouses bill their own SKU (classic ones bill sql_compute, serverless ones serverless);
     # the list price stands in for configs written before the SKU was priced.
-    sql_pro: Annotated[float, Field(ge=0)] = 0.55
+    sql_pro: Price = 0.55
 
 
 class AccountConfig(StrictModel):
@@ -185,6 +211,10 @@ class PersonalDataConfig(StrictModel):
 class DeploymentConfig(StrictModel):
     workspaces: Annotated[list[WorkspaceConfig], Field(min_length=1)]
     dbu_contract_prices: DbuContractPrices
+    vm_prices: dict[NodeTypeId, Price] = Field(
+        default_factory=dict,
+        description="account-wide VM price in USD per hour by node type, over the seeds' list price",
+    )
     primordial_date: date
     max_days_per_run: Annotated[int, Field(ge=1, le=366)] = 30
     skip_scopes: list[Scope] = Field(default_factory=list)
@@ -223,7 +253,15 @@ class DeploymentConfig(StrictModel):
             "workspace_names": {
                 workspace.organization_id: workspace.workspace_name for workspace in self.workspaces
             },
+            "workspace_clouds": {workspace.organization_id: workspace.cloud for workspace in self.workspaces},
             "dbu_contract_prices": self.dbu_contract_prices.model_dump(),
+            "workspace_dbu_contract_prices": self._workspace_dbu_contract_prices(),
+            "vm_prices": dict(self.vm_prices),
+            "workspace_vm_prices": {
+                workspace.organization_id: dict(workspace.vm_prices)
+                for workspace in self.workspaces
+                if workspace.vm_prices
+            },
             "personal_data_expose_views": self.personal_data.expose_views,
             "personal_data_mask": self.personal_data.mask,
             "analysts_group": self.analysts_group,
@@ -232,6 +270,19 @@ class DeploymentConfig(StrictModel):
             # States still open at the end of the loaded window end there until a later run closes them.
             dbt_vars["until_time_ms"] = epoch_ms(until_time)
         return dbt_vars
+
+    def _workspace_dbu_contract_prices(self) -> dict[str, dict[str, float]]:
+        """The SKUs each workspace prices itself, by organization_id; the models fall back SKU by SKU."""
+        prices: dict[str, dict[str, float]] = {}
+        for workspace in self.workspaces:
+            own = (
+                workspace.dbu_contract_prices.model_dump(exclude_none=True)
+                if workspace.dbu_contract_prices
+                else {}
+            )
+            if own:
+                prices[workspace.organization_id] = own
+        return prices
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:

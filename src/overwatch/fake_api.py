@@ -561,8 +561,13 @@ def load_recorded_responses(
     instance_pools: Iterable[Path] = (),
     sql_warehouses_list: Path | None = None,
     cluster_policies: Iterable[Path] = (),
+    job_runs: Iterable[Path] = (),
 ) -> None:
-    """Stores recorded API answers (files as the API returned them) for the fake API to serve verbatim."""
+    """Stores recorded API answers (files as the API returned them) for the fake API to serve verbatim.
+
+    `job_runs`: runs list answers (`{"runs": [...]}`) or single runs get answers; their items are served as
+    they are, even ones a real workspace would not return (no run_id), so loaders can be tested on them.
+    """
     store = ApiStore(Path(sqlite_path))
     clusters = _read(clusters_list).get("clusters", []) if clusters_list else []
     for cluster in [*clusters, *(_read(path) for path in cluster_details)]:
@@ -577,6 +582,9 @@ def load_recorded_responses(
             store.add_sql_warehouse(warehouse, 0, None)
     for policy in (_read(path) for path in cluster_policies):
         store.add_cluster_policy(policy)
+    for answer in (_read(path) for path in job_runs):
+        for run in answer.get("runs", [answer]):
+            store.add_recorded_job_run(run)
     store.close()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -64,14 +65,21 @@ class Target:
 
 
 def project_dir() -> Path:
-    """The dbt project folder: OVERWATCH_PROJECT_DIR, else the nearest folder holding dbt_project.yml."""
+    """The dbt project folder: OVERWATCH_PROJECT_DIR, else the nearest folder holding dbt_project.yml from
+    the working folder up, else the project this package is installed from (an editable install)."""
     configured = os.environ.get("OVERWATCH_PROJECT_DIR")
     if configured:
         return Path(configured).resolve()
-    for candidate in (Path.cwd(), *Path.cwd().parents):
-        if (candidate / "dbt_project.yml").exists():
+    for candidate in (Path.cwd(), *Path.cwd().parents, _installed_project_dir()):
+        if candidate is not None and (candidate / "dbt_project.yml").exists():
             return candidate
     raise TargetError("cannot find dbt_project.yml: run from the project folder or set OVERWATCH_PROJECT_DIR")
+
+
+def _installed_project_dir() -> Path | None:
+    """The project folder around src/overwatch/ when the package runs from its source tree."""
+    package_dir = Path(__file__).resolve().parent
+    return package_dir.parents[1] if len(package_dir.parents) > 1 else None
 
 
 def iceberg_runtime_jar() -> Path:
@@ -119,6 +127,20 @@ def profile_path(project: Path) -> Path:
     raise TargetError(f"no profiles.yml in {profiles_dir}: copy profiles.yml.example there")
 
 
+def dbt_profiles_dir(project: Path) -> Path:
+    """The folder dbt must read profiles.yml from: DBT_PROFILES_DIR, else the project's own.
+
+    Without it dbt looks in the working folder and then ~/.dbt, so a command run outside the project
+    would miss the project's profile.
+    """
+    profiles_dir = Path(os.environ.get("DBT_PROFILES_DIR", project))
+    if not (profiles_dir / "profiles.yml").exists():
+        raise TargetError(
+            f"no profiles.yml in {profiles_dir}: copy profiles.yml.example there (make profiles.yml)"
+        )
+    return profiles_dir
+
+
 def load_target(target_name: str | None = None, project: Path | None = None) -> Target:
     """Read one target of the dbt profile, rendering only that target's env_var() calls."""
     project = project or project_dir()
@@ -156,6 +178,9 @@ def spark_session(target: Target) -> SparkSession:
         builder = builder.config(key, value)
     # dbt-spark's session method forces this too; setting it here keeps loaders and models identical.
     builder = builder.config("spark.sql.ansi.enabled", "false")
+    # Python tasks (the event log decoders) need this interpreter's packages, not the PATH's python3;
+    # PySpark reads the worker's interpreter from the environment only.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     session.sql("create namespace if not exists default")

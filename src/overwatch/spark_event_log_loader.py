@@ -3,15 +3,36 @@
 Databricks delivers a cluster's event logs to
 `<cluster_log_path>/<cluster_id>/eventlog/<driver host>/<spark_context_id>/eventlog*`: the live
 `eventlog` and rolled `eventlog-YYYY-MM-DD--HH-MM.gz` files. The cluster and Spark context come from
-the path; any other file can be loaded with them named (`load_spark_event_log_files`).
+the path; any other file can be loaded with them named (`load_spark_event_log_files`): a single-file
+Spark log (`<app id>[.<codec>][.inprogress]`) or a rolling one (the `eventlog_v2_<app id>` folder,
+whose `events_<n>_<app id>[.<codec>]` files are read and whose `appstatus_<app id>` is not an event).
+Plain files and every codec Spark or Databricks writes (`.gz`, `.zstd`, `.lz4`, `.snappy`, `.lzf`:
+spark_event_log_codecs) are read; plain files by Spark's text reader, split across tasks, compressed
+files each decoded whole in one task.
 
 Each line is kept as written (`event_json`): event schemas drift between Spark versions (Overwatch's
 merged schema broke on `AccumulatorUpdates`, `Parent IDs`, `Updated Blocks`), so nothing here depends
 on a field's type; only the event name and its own time are read, as strings. A line that is not a
 JSON object with an `Event` goes to `bronze_quarantine` with file, line number and reason; the rest of
-its file loads. A line repeated within a Spark context (a rolled file overlapping the live one, a
-re-delivery) drops on its hash. Each file is tracked with its size: a file that grew since it was
-loaded (the live `eventlog` of a running cluster) is read again, and only its new lines land.
+its file loads. A file that cannot be read at all (an unknown extension, bytes that are not its codec,
+a stream cut short) is one quarantine row (line 0, the reason) and is not tracked, so the next run
+tries it again; none of its lines land until all of them can.
+
+Events are identified by position, never by content: two identical lines are two events (Spark
+repeats some, e.g. accumulator updates). An event's key is its Spark context, its log segment and
+its line number there. A segment is the run of lines one file holds for good: for Spark's own files,
+the file's name (without `.inprogress`). Databricks instead renames: its live `eventlog` is rolled
+into `eventlog-<time>.gz` and a new, empty `eventlog` starts, so the rolled file repeats line for line
+what earlier loads may have read from the live file. Both therefore get the same segment: the name of
+the newest rolled file before them in their folder (`eventlog after eventlog-<time>.gz`, or plain
+`eventlog` before the first roll); a rolled file's lines land only where the live file had not yet
+reached them. This needs a rolled file to stay in its folder until the file rolled after it has been
+loaded (a deleted predecessor would make a later rolled file look like an earlier segment).
+
+Each file is tracked with its size: a file that grew since it was loaded (the live `eventlog` of a
+running cluster) is read again and only lines at new positions land. A file the reader before this one
+tracked with every line quarantined and none loaded, in a codec now read (it read `.zstd` and the other
+Spark codecs as text), is read again, its old quarantine rows replaced by the true ones.
 """
 
 from __future__ import annotations
@@ -25,15 +46,32 @@ from overwatch.audit_log_loader import normalized_path
 from overwatch.bronze_tables import FILE_TRACKER, QUARANTINE, SPARK_EVENTS, insert_new_rows
 from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow
+from overwatch.spark_event_log_codecs import (
+    CHUNK_READERS,
+    PLAIN,
+    UnreadableEventLog,
+    codec_of,
+    decoded_lines,
+    file_name,
+    log_name,
+    unknown_codec_reason,
+)
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame
+    from pyspark.sql import Column, DataFrame, Row
 
 SOURCE_NAME = "spark_event_logs"
 # Files read per Spark job: bounds the driver's file list and the size of one merge.
 FILES_PER_BATCH = 200
-DELIVERY_GLOB = "*/eventlog/*/*/eventlog*"
-DELIVERY_PATH_PATTERN = r"/([^/]+)/eventlog/([^/]+)/([^/]+)/eventlog[^/]*$"
+# The live and rolled files, and Spark's rolling layout where a cluster enables it.
+DELIVERY_GLOBS = ("*/eventlog/*/*/eventlog*", "*/eventlog/*/*/eventlog_v2_*/events_*")
+DELIVERY_PATH_PATTERN = r"/([^/]+)/eventlog/([^/]+)/([^/]+)/(?:eventlog_v2_[^/]+/events_[^/]*|eventlog[^/]*)$"
+DATABRICKS_LIVE_LOG = "eventlog"
+DATABRICKS_ROLLED_LOG = re.compile(r"^eventlog-\d{4}-\d{2}-\d{2}--\d{2}-\d{2}")
+SPARK_CODECS = ("zstd", "lz4", "snappy", "lzf")
+# Line 0 of a quarantined file: the file as a whole.
+WHOLE_FILE_LINE = 0
+LINES_SCHEMA = "source_file string, line_number bigint, raw_record string, read_error string"
 PLAUSIBLE_EPOCH_MS = (946_684_800_000, 4_102_444_800_000)  # 2000-01-01 to 2100-01-01
 
 # The few fields read at load time, all as text: a string field accepts any JSON value, so no type
@@ -73,8 +111,11 @@ def load_spark_event_logs(context: LoadContext, window: LoadWindow) -> int:
     if not root:
         context.report("spark event logs: no cluster_log_path configured, skipped")
         return 0
+    statuses = [status for glob in DELIVERY_GLOBS for status in _file_statuses(context, f"{root}/{glob}")]
+    # Every rolled file names a segment, also those written after the window (see the module's doc).
+    rolled = _rolled_logs_by_folder(statuses)
     delivered = []
-    for status in _file_statuses(context, f"{root}/{DELIVERY_GLOB}"):
+    for status in statuses:
         match = re.search(DELIVERY_PATH_PATTERN, status["file_path"])
         if match and status["modification_time"] < window.until_time:
             delivered.append({**status, "cluster_id": match.group(1), "spark_context_id": match.group(3)})
@@ -82,22 +123,65 @@ def load_spark_event_logs(context: LoadContext, window: LoadWindow) -> int:
         context.report(
             f"spark event logs: no event logs under {root} before {window.until_time:%Y-%m-%d %H:%M}"
         )
-    return _load_new_files(context, delivered)
+    return _load_new_files(context, _with_log_segments(delivered, rolled))
 
 
 def load_spark_event_log_files(context: LoadContext, files: list[EventLogFile]) -> int:
     """Load event log files outside the delivery layout (Spark history server logs, test fixtures),
-    each with its cluster and Spark context named; returns events inserted."""
+    each with its cluster and Spark context named; a rolling log's `eventlog_v2_<app id>` folder stands
+    for its `events_*` files. Returns events inserted."""
     listed = []
     for item in files:
-        statuses = _file_statuses(context, item.path)
+        statuses = _file_statuses(context, item.path) or _file_statuses(
+            context, f"{item.path.rstrip('/')}/events_*"
+        )
         if not statuses:
             raise FileNotFoundError(f"event log file {item.path} does not exist")
         listed += [
             {**status, "cluster_id": item.cluster_id, "spark_context_id": item.spark_context_id}
             for status in statuses
         ]
-    return _load_new_files(context, listed)
+    folders = {_folder(item["read_path"]) for item in listed if _is_databricks_log(item["file_path"])}
+    siblings = [status for folder in folders for status in _file_statuses(context, f"{folder}/eventlog-*")]
+    return _load_new_files(context, _with_log_segments(listed, _rolled_logs_by_folder(siblings)))
+
+
+def _folder(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[0]
+
+
+def _is_databricks_log(path: str) -> bool:
+    name = file_name(path)
+    return name == DATABRICKS_LIVE_LOG or DATABRICKS_ROLLED_LOG.match(name) is not None
+
+
+def _rolled_logs_by_folder(statuses: list[dict]) -> dict[str, list[str]]:
+    rolled: dict[str, list[str]] = {}
+    for status in statuses:
+        if DATABRICKS_ROLLED_LOG.match(file_name(status["file_path"])):
+            rolled.setdefault(_folder(status["file_path"]), []).append(file_name(status["file_path"]))
+    return rolled
+
+
+def log_segment(path: str, rolled_in_folder: list[str]) -> str:
+    """The run of lines a file holds for good (see the module's doc): a Databricks live or rolled log's
+    segment starts after the newest rolled file before it; any other file is its own segment."""
+    if not _is_databricks_log(path):
+        return log_name(path)
+    name = file_name(path)
+    earlier = [rolled for rolled in rolled_in_folder if name == DATABRICKS_LIVE_LOG or rolled < name]
+    return f"{DATABRICKS_LIVE_LOG} after {max(earlier)}" if earlier else DATABRICKS_LIVE_LOG
+
+
+def _with_log_segments(listed: list[dict], rolled: dict[str, list[str]]) -> list[dict]:
+    return [
+        {
+            **item,
+            "codec": codec_of(item["file_path"]),
+            "log_segment": log_segment(item["file_path"], rolled.get(_folder(item["file_path"]), [])),
+        }
+        for item in listed
+    ]
 
 
 def _file_statuses(context: LoadContext, pattern: str) -> list[dict]:
@@ -138,26 +222,77 @@ def _new_or_grown_files(context: LoadContext, listed: list[dict]) -> list[dict]:
     from pyspark.sql import functions as F
 
     tracked = {
-        row.file_path: row.file_size
+        row.file_path: row
         for row in context.spark.table(context.target.bronze_table(FILE_TRACKER.name))
         .where((F.col("organization_id") == context.organization_id) & (F.col("source") == SOURCE_NAME))
-        .select("file_path", "file_size")
+        .select("file_path", "file_size", "record_count", "quarantined_count")
         .collect()
     }
-    new_files = [
-        {**item, "tracked_size": tracked.get(item["file_path"])}
-        for item in listed
-        if tracked.get(item["file_path"]) != item["file_size"]
-    ]
+    new_files = []
+    for item in listed:
+        known = tracked.get(item["file_path"])
+        misread = known is not None and _misread_by_the_text_reader(item["codec"], known)
+        if known is None or known.file_size != item["file_size"] or misread:
+            new_files.append({**item, "tracked_size": known and known.file_size, "misread": misread})
     return sorted(new_files, key=lambda item: item["file_path"])
 
 
+def _misread_by_the_text_reader(codec: str, tracked: Row) -> bool:
+    """A Spark-codec file the earlier reader read as text: every "line" of it quarantined, none loaded.
+    (A file this reader finds all bad looks the same and is re-read each run, adding nothing.)"""
+    return codec in SPARK_CODECS and tracked.record_count == 0 and tracked.quarantined_count > 0
+
+
 def _read_lines(context: LoadContext, batch: list[dict]) -> DataFrame:
-    """One row per line with its exact 1-based line number, without holding a whole file in one value.
+    """One row per non-blank line with its exact 1-based line number (`LINES_SCHEMA`), and one row with
+    `read_error` (line 0) for each file that cannot be read, instead of any of its lines."""
+    plain = [item for item in batch if item["codec"] == PLAIN]
+    compressed = [item for item in batch if item["codec"] in CHUNK_READERS and item["codec"] != PLAIN]
+    unknown = [item for item in batch if item["codec"] not in CHUNK_READERS]
+    frames = [
+        context.spark.createDataFrame(
+            [
+                (item["file_path"], WHOLE_FILE_LINE, None, unknown_codec_reason(item["codec"]))
+                for item in unknown
+            ],
+            LINES_SCHEMA,
+        )
+    ]
+    if plain:
+        frames.append(_plain_lines(context, plain))
+    if compressed:
+        frames.append(_decoded_lines(context, compressed))
+    lines = frames[0]
+    for frame in frames[1:]:
+        lines = lines.unionByName(frame)
+    return lines
+
+
+def _decoded_lines(context: LoadContext, compressed: list[dict]) -> DataFrame:
+    """Compressed files, each read whole by one task and decoded in Python (the codecs are not
+    Hadoop's): all of a file's lines, or its one read error."""
+    # binaryFile names a file as the listing's plain path does (a space stays a space); the rows take
+    # the URI spelling every other table keeps.
+    uri_of = {item["read_path"]: item["file_path"] for item in compressed}
+    contents = context.spark.read.format("binaryFile").load(list(uri_of)).select("path", "content")
+    rows = contents.rdd.flatMap(lambda row: _file_rows(uri_of.get(row.path, row.path), bytes(row.content)))
+    return context.spark.createDataFrame(rows, LINES_SCHEMA)
+
+
+def _file_rows(source_file: str, content: bytes) -> list[tuple]:
+    try:
+        # Decoded to the end before any line is kept: a file cut half-way lands whole or not at all.
+        return [(source_file, number, line, None) for number, line in decoded_lines(source_file, content)]
+    except UnreadableEventLog as error:
+        return [(source_file, WHOLE_FILE_LINE, None, str(error))]
+
+
+def _plain_lines(context: LoadContext, batch: list[dict]) -> DataFrame:
+    """Plain files by Spark's text reader, without holding a whole file in one value.
 
     Rows of one file split (a plain file read in parallel) are contiguous in one Spark partition and
     so carry consecutive ids; a line's number is its id's offset in its split plus the lines of the
-    file's earlier splits. Gzip files are not splittable: each is one split.
+    file's earlier splits.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -184,6 +319,7 @@ def _read_lines(context: LoadContext, batch: list[dict]) -> DataFrame:
         "source_file",
         (F.col("row_id") - F.col("first_row_id") + F.col("lines_before") + 1).alias("line_number"),
         "raw_record",
+        F.lit(None).cast("string").alias("read_error"),
     )
     return numbered.where(F.trim("raw_record") != "")
 
@@ -212,8 +348,9 @@ def _parse(lines: DataFrame, files: DataFrame) -> DataFrame:
     fields = F.from_json("raw_record", EVENT_FIELDS_SCHEMA, {"columnNameOfCorruptRecord": "_corrupt_record"})
     event = F.col("fields.Event")
     rejection = (
+        F.when(F.col("read_error").isNotNull(), F.concat(F.lit("unreadable file: "), F.col("read_error")))
         # Never expected: the listing and the reader spell the file differently. Kept, not dropped.
-        F.when(F.col("spark_context_id").isNull(), F.lit("no Spark context known for the file"))
+        .when(F.col("spark_context_id").isNull(), F.lit("no Spark context known for the file"))
         .when(event.isNotNull() & (F.trim(event) != ""), F.lit(None))
         .when(
             F.col("fields._corrupt_record").isNotNull(),
@@ -228,10 +365,12 @@ def _parse(lines: DataFrame, files: DataFrame) -> DataFrame:
         "raw_record",
         "cluster_id",
         "spark_context_id",
+        "log_segment",
         "modification_time",
         event.alias("event"),
         _event_time_ms().alias("event_time_ms"),
         rejection.alias("rejection_reason"),
+        F.col("read_error").isNotNull().alias("unreadable"),
     )
 
 
@@ -250,6 +389,7 @@ def _bronze_rows(context: LoadContext, parsed: DataFrame) -> DataFrame:
         F.xxhash64("raw_record").alias("event_hash"),
         "source_file",
         "line_number",
+        "log_segment",
         F.lit(context.run_id).alias("load_run_id"),
         F.current_timestamp().alias("loaded_at"),
         event_date.alias("event_date"),
@@ -280,45 +420,62 @@ def _files_frame(context: LoadContext, batch: list[dict]) -> DataFrame:
                 item["modification_time"],
                 item["cluster_id"],
                 item["spark_context_id"],
+                item["log_segment"],
             )
             for item in batch
         ],
         "source_file string, file_size bigint, modification_time timestamp, cluster_id string, "
-        "spark_context_id string",
+        "spark_context_id string, log_segment string",
     )
 
 
 def _tracker_rows(context: LoadContext, files: DataFrame, parsed: DataFrame) -> DataFrame:
+    """One row per file read to its end; an unreadable file stays untracked, so it is tried again."""
     from pyspark.sql import functions as F
 
     counts = parsed.groupBy("source_file").agg(
         F.count_if(F.col("rejection_reason").isNull()).alias("record_count"),
         F.count_if(F.col("rejection_reason").isNotNull()).alias("quarantined_count"),
+        F.max(F.col("unreadable").cast("int")).alias("unreadable"),
     )
-    return files.join(counts, "source_file", "left").select(
-        F.lit(context.organization_id).alias("organization_id"),
-        F.lit(SOURCE_NAME).alias("source"),
-        F.col("source_file").alias("file_path"),
-        "file_size",
-        "modification_time",
-        F.coalesce("record_count", F.lit(0)).cast("bigint").alias("record_count"),
-        F.coalesce("quarantined_count", F.lit(0)).cast("bigint").alias("quarantined_count"),
-        F.lit(context.run_id).alias("load_run_id"),
-        F.current_timestamp().alias("loaded_at"),
+    return (
+        files.join(counts, "source_file", "left")
+        .where(F.coalesce("unreadable", F.lit(0)) == 0)
+        .select(
+            F.lit(context.organization_id).alias("organization_id"),
+            F.lit(SOURCE_NAME).alias("source"),
+            F.col("source_file").alias("file_path"),
+            "file_size",
+            "modification_time",
+            F.coalesce("record_count", F.lit(0)).cast("bigint").alias("record_count"),
+            F.coalesce("quarantined_count", F.lit(0)).cast("bigint").alias("quarantined_count"),
+            F.lit(context.run_id).alias("load_run_id"),
+            F.current_timestamp().alias("loaded_at"),
+        )
     )
 
 
-def _forget_grown_files(context: LoadContext, batch: list[dict]) -> None:
-    """Drop the tracker rows of files that grew, so the insert-only tracker can record their new size."""
-    grown = [item["file_path"] for item in batch if item.get("tracked_size") is not None]
-    if not grown:
-        return
-    paths = ", ".join("'" + path.replace("'", "''") + "'" for path in grown)
-    context.spark.sql(
-        f"delete from {context.target.bronze_table(FILE_TRACKER.name)} "
-        f"where organization_id = '{context.organization_id}' and source = '{SOURCE_NAME}' "
-        f"and file_path in ({paths})"
-    )
+def _sql_paths(paths: list[str]) -> str:
+    return ", ".join("'" + path.replace("'", "''") + "'" for path in paths)
+
+
+def _forget_read_again_files(context: LoadContext, batch: list[dict]) -> None:
+    """Drop the tracker rows of files read again (grown or misread), so the insert-only tracker can
+    record them anew, and the quarantine rows of misread files, which the earlier reader's text reading
+    made up and this read replaces."""
+    tracked = [item["file_path"] for item in batch if item.get("tracked_size") is not None]
+    misread = [item["file_path"] for item in batch if item.get("misread")]
+    where = f"where organization_id = '{context.organization_id}' and source = '{SOURCE_NAME}'"
+    if misread:
+        context.spark.sql(
+            f"delete from {context.target.bronze_table(QUARANTINE.name)} "
+            f"{where} and source_file in ({_sql_paths(misread)})"
+        )
+    if tracked:
+        context.spark.sql(
+            f"delete from {context.target.bronze_table(FILE_TRACKER.name)} "
+            f"{where} and file_path in ({_sql_paths(tracked)})"
+        )
 
 
 def _load_batch(context: LoadContext, batch: list[dict]) -> int:
@@ -326,11 +483,13 @@ def _load_batch(context: LoadContext, batch: list[dict]) -> int:
     parsed = _parse(_read_lines(context, batch), files).cache()
     try:
         spark, target = context.spark, context.target
+        # Misread files' made-up quarantine rows go first: the true ones below take the same keys.
+        _forget_read_again_files(context, [item for item in batch if item.get("misread")])
         inserted = insert_new_rows(spark, target, SPARK_EVENTS, _bronze_rows(context, parsed))
         insert_new_rows(spark, target, QUARANTINE, _quarantine_rows(context, parsed))
         # The tracker is written last: a run killed before this line re-reads the files, and the
         # merges above make that re-read add nothing.
-        _forget_grown_files(context, batch)
+        _forget_read_again_files(context, [item for item in batch if not item.get("misread")])
         insert_new_rows(spark, target, FILE_TRACKER, _tracker_rows(context, files, parsed))
     finally:
         parsed.unpersist()

@@ -5,7 +5,7 @@ silver_runs as (
 
     select
         organization_id,
-        run_id
+        run_key
     from {{ ref('jobrun_silver') }}
 
 ),
@@ -14,7 +14,7 @@ gold_runs as (
 
     select
         organization_id,
-        run_id
+        run_key
     from {{ ref('job_run') }}
 
 ),
@@ -23,13 +23,13 @@ missing_from_gold as (
 
     select
         organization_id,
-        run_id,
+        run_key,
         'missing from gold' as problem
     from silver_runs
     except
     select
         organization_id,
-        run_id,
+        run_key,
         'missing from gold' as problem
     from gold_runs
 
@@ -39,13 +39,13 @@ missing_from_silver as (
 
     select
         organization_id,
-        run_id,
+        run_key,
         'missing from silver' as problem
     from gold_runs
     except
     select
         organization_id,
-        run_id,
+        run_key,
         'missing from silver' as problem
     from silver_runs
 
@@ -53,12 +53,12 @@ missing_from_silver as (
 
 select
     organization_id,
-    run_id,
+    run_key,
     problem
 from missing_from_gold
 union all
 select
     organization_id,
-    run_id,
+    run_key,
     problem
 from missing_from_silver

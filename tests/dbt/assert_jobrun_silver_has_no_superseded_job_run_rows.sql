@@ -8,7 +8,7 @@ job_run_rows as (
         organization_id,
         job_run_id
     from {{ ref('jobrun_silver') }}
-    where task_run_id is null
+    where task_run_id is null and task_key is null
 
 ),
 
@@ -18,7 +18,7 @@ task_run_rows as (
         organization_id,
         job_run_id
     from {{ ref('jobrun_silver') }}
-    where task_run_id is not null
+    where task_run_id is not null or task_key is not null
 
 )
 

@@ -9,7 +9,7 @@ task_runs as (
         job_run.organization_id,
         job_run.cluster_id,
         'task_run' as activity_type,
-        cast(job_run.run_id as string) as activity_id,
+        job_run.run_key as activity_id,
         job_run.task_runtime.startEpochMS as activity_start_ms,
         coalesce(job_run.task_runtime.endEpochMS, cast(253402300799000 as bigint)) as activity_end_ms
     from {{ ref('job_run') }} as job_run

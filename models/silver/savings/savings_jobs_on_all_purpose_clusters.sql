@@ -1,6 +1,6 @@
 {#- Savings rule scheduled_job_on_all_purpose_cluster: scheduled (cron) task runs that ran on all-purpose
     clusters at the interactive price. The saving is their DBUs priced at the automated (jobs compute)
-    contract price in force instead, scaled to a month; their compute cost is taken as unchanged. -#}
+    contract price in force now (the workspace's own, else the account-wide one) instead, scaled to a month; their compute cost is taken as unchanged. -#}
 with
 
 scheduled_runs_on_all_purpose as (
@@ -16,14 +16,6 @@ scheduled_runs_on_all_purpose as (
         total_cost
     from {{ ref('job_run_cost_potential_fact') }}
     where sku = 'interactive' and run_trigger_type = 'cron' and job_id is not null
-
-),
-
-jobs_compute_price as (
-
-    select contract_price as automated_price
-    from {{ ref('dbu_contract_prices') }}
-    where sku = 'automated' and active_until is null
 
 ),
 
@@ -44,13 +36,18 @@ scheduled_jobs as (
 
 repriced_jobs as (
 
+    -- The automated price in force now: the workspace's own, else the account-wide one.
     select
         scheduled_jobs.*,
-        jobs_compute_price.automated_price,
-        scheduled_jobs.total_dbu_cost - scheduled_jobs.total_dbus * jobs_compute_price.automated_price
+        {{ workspace_price('automated_prices', 'contract_price') }} as automated_price,
+        scheduled_jobs.total_dbu_cost
+        - scheduled_jobs.total_dbus * {{ workspace_price('automated_prices', 'contract_price') }}
             as dbu_cost_difference
     from scheduled_jobs
-    cross join jobs_compute_price
+    {{ workspace_price_joins(
+        ref('dbu_contract_prices'), 'automated_prices', 'scheduled_jobs.organization_id', 'sku', "'automated'",
+        'current_timestamp()'
+    ) }}
 
 )
 

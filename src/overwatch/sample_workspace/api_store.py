@@ -104,6 +104,20 @@ class ApiStore:
         row = (run["run_id"], run.get("job_id"), run["start_time"], run.get("end_time"), to_json(run))
         self._insert("job_runs", row)
 
+    def add_recorded_job_run(self, run: object) -> None:
+        """A recorded (or hand-made) runs list item, stored verbatim whatever its shape; SQLite numbers
+        the row when it has no integer run_id, and a run without times sorts as started at 0."""
+        fields = run if isinstance(run, dict) else {}
+        run_id = fields.get("run_id")
+        row = (
+            run_id if isinstance(run_id, int) and not isinstance(run_id, bool) else None,
+            fields.get("job_id"),
+            fields.get("start_time") or 0,
+            fields.get("end_time") or None,
+            to_json(run),
+        )
+        self._insert("job_runs", row)
+
     def add_instance_pool(self, pool: dict, created_time_ms: int, deleted_time_ms: int | None) -> None:
         row = (pool["instance_pool_id"], created_time_ms, deleted_time_ms, to_json(pool))
         self._insert("instance_pools", row)

@@ -1,0 +1,164 @@
+{#- Bill calibration: the estimate of each cluster or warehouse state, split at hour boundaries, is scaled
+    within each (compute, hour) so the hour's states add up to the DBUs the bill (system.billing.usage)
+    charged for that hour. README "Bill-calibrated costs" explains the design. -#}
+
+{#- The contract SKU (the keys of var dbu_contract_prices) of a billing SKU name such as
+    PREMIUM_JOBS_COMPUTE_(PHOTON) or ENTERPRISE_SERVERLESS_SQL_COMPUTE_US_EAST; null when the contract has
+    no price for it (DLT, model serving, ...), so its cost stays unknown rather than mispriced. -#}
+{% macro contract_sku_of_billing_sku(sku_name) -%}
+    case
+        when upper({{ sku_name }}) like '%SERVERLESS_SQL%' then 'serverless'
+        when upper({{ sku_name }}) like '%SQL_PRO%' then 'sql_pro'
+        when upper({{ sku_name }}) like '%SQL_COMPUTE%' then 'sql_compute'
+        when upper({{ sku_name }}) like '%JOBS_LIGHT%' then 'jobs_light'
+        when upper({{ sku_name }}) like '%SERVERLESS%' then cast(null as string)
+        when upper({{ sku_name }}) like '%JOBS_COMPUTE%' then 'automated'
+        when upper({{ sku_name }}) like '%ALL_PURPOSE%' then 'interactive'
+    end
+{%- endmacro %}
+
+{#- One row per state and clock hour it spans: the slice of the state in the hour [slice_start_ms,
+    slice_end_ms) and its share of the state's uptime. A state's end is inclusive (it ends 1 ms before the
+    next starts), so it covers [state_start_ms, state_end_ms + 1). States of no uptime (a permanent delete)
+    have no hours.
+    `key_columns` identify a state in `relation`. -#}
+{% macro state_hour_slices(relation, key_columns) -%}
+    with
+
+    states as (
+
+        select
+            {% for column in key_columns %}{{ column }},
+            {% endfor -%}
+            state_end_ms + 1 as state_stop_ms
+        from {{ relation }}
+        where uptime_in_state_s > 0
+
+    ),
+
+    state_hours as (
+
+        select
+            states.*,
+            state_hour.hour_start_ms
+        from states
+            lateral view explode(
+                sequence(
+                    cast(floor(state_start_ms / 3600000) as bigint) * 3600000,
+                    cast(floor((state_stop_ms - 1) / 3600000) as bigint) * 3600000,
+                    cast(3600000 as bigint)
+                )
+            ) state_hour as hour_start_ms
+
+    )
+
+    select
+        {% for column in key_columns %}{{ column }},
+        {% endfor -%}
+        timestamp_millis(hour_start_ms) as hour_start,
+        greatest(state_start_ms, hour_start_ms) as slice_start_ms,
+        least(state_stop_ms, hour_start_ms + 3600000) as slice_end_ms,
+        least(state_stop_ms, hour_start_ms + 3600000) - greatest(state_start_ms, hour_start_ms) as slice_ms,
+        cast(least(state_stop_ms, hour_start_ms + 3600000) - greatest(state_start_ms, hour_start_ms) as double)
+        / (state_stop_ms - state_start_ms) as hour_share
+    from state_hours
+{%- endmacro %}
+
+{#- Each state's estimate per clock hour, calibrated to the bill. `states` is a relation or CTE with the
+    state key (`key_columns`, starting organization_id, `id_column`), total_dbus and total_dbu_cost (the
+    estimate); `state_hours` its state_hour_slices model; `compute_kind` 'cluster' or 'warehouse'.
+    In an hour the bill knows, each state gets the hour's billed DBUs and billed cost in proportion to its
+    estimated DBUs in the hour; where the hour's states were estimated at no DBUs (unknown node types, lost
+    events) nothing is given to them and the whole bill of the hour is unallocated. In an hour the bill
+    does not know, the estimate stands. A state of unknown cost (null estimate) stays null. -#}
+{% macro calibrated_state_hours(states, state_hours, compute_kind, id_column, key_columns) -%}
+    select
+        state_hour_estimates.*,
+        case
+            when not state_hour_estimates.is_billed_hour then state_hour_estimates.estimated_dbus
+            when state_hour_estimates.hour_estimated_dbus > 0
+                then state_hour_estimates.hour_billed_dbus * state_hour_estimates.estimated_dbus
+                / state_hour_estimates.hour_estimated_dbus
+            else state_hour_estimates.estimated_dbus * 0
+        end as calibrated_dbus,
+        case
+            when not state_hour_estimates.is_billed_hour then state_hour_estimates.estimated_dbu_cost
+            when state_hour_estimates.hour_estimated_dbus > 0
+                then state_hour_estimates.hour_billed_dbu_cost * state_hour_estimates.estimated_dbus
+                / state_hour_estimates.hour_estimated_dbus
+            else state_hour_estimates.estimated_dbus * 0
+        end as calibrated_dbu_cost
+    from (
+        select
+            {% for column in key_columns %}state_hours.{{ column }},
+            {% endfor -%}
+            state_hours.hour_start,
+            state_hours.hour_share,
+            states.total_dbus * state_hours.hour_share as estimated_dbus,
+            states.total_dbu_cost * state_hours.hour_share as estimated_dbu_cost,
+            sum(states.total_dbus * state_hours.hour_share) over (
+                partition by state_hours.organization_id, state_hours.{{ id_column }}, state_hours.hour_start
+            ) as hour_estimated_dbus,
+            billed_hours.billed_dbus as hour_billed_dbus,
+            billed_hours.billed_dbu_cost as hour_billed_dbu_cost,
+            billed_hours.hour_start is not null as is_billed_hour
+        from {{ state_hours }} as state_hours
+        inner join {{ states }} as states
+            on
+                {% for column in key_columns %}state_hours.{{ column }} = states.{{ column }}
+                {%- if not loop.last %}
+                and {% endif %}{% endfor %}
+        left join {{ ref('billed_compute_hours') }} as billed_hours
+            on
+                state_hours.organization_id = billed_hours.organization_id
+                and billed_hours.compute_kind = '{{ compute_kind }}'
+                and state_hours.{{ id_column }} = billed_hours.compute_id
+                and state_hours.hour_start = billed_hours.hour_start
+    ) as state_hour_estimates
+{%- endmacro %}
+
+{#- Per state, its calibrated hours summed back (from calibrated_state_hours): billed DBUs and cost
+    (null when any hour is unknown), and the basis, 'bill' when every hour of the state is in the bill,
+    'estimate' when none is, 'partial' when some are. -#}
+{% macro bill_calibrated_state_totals(calibrated_hours, key_columns) -%}
+    select
+        {% for column in key_columns %}{{ column }},
+        {% endfor -%}
+        if(count(calibrated_dbus) = count(*), sum(calibrated_dbus), null) as billed_dbus,
+        if(count(calibrated_dbu_cost) = count(*), sum(calibrated_dbu_cost), null) as billed_dbu_cost,
+        case
+            when bool_and(is_billed_hour) then 'bill'
+            when bool_or(is_billed_hour) then 'partial'
+            else 'estimate'
+        end as cost_basis
+    from {{ calibrated_hours }}
+    group by {{ key_columns | join(', ') }}
+{%- endmacro %}
+
+{#- Whether a notebook command (start and end in epoch ms) overlaps a cluster state (inclusive end): a
+    command of zero duration still falls in the state running at its start. -#}
+{% macro command_overlaps_state(command_start_ms, command_end_ms, state_start_ms, state_end_ms) -%}
+    {{ state_start_ms }} <= {{ command_start_ms }} + greatest({{ command_end_ms }} - {{ command_start_ms }} - 1, 0)
+    and {{ command_start_ms }} < {{ state_end_ms }}
+{%- endmacro %}
+
+{#- The share of a cluster state a notebook command's run covers: overlap / state duration. -#}
+{% macro command_state_share(command_start_ms, command_end_ms, state_start_ms, state_end_ms) -%}
+    cast(
+        least({{ state_end_ms }}, {{ command_end_ms }}) - greatest({{ state_start_ms }}, {{ command_start_ms }})
+        as double
+    ) / ({{ state_end_ms }} - {{ state_start_ms }})
+{%- endmacro %}
+
+{#- The share of a cluster state its notebook commands are given against the bill: what the task runs
+    (job_run_cluster_state_share) left of the state, at most; commands that together cover more than
+    that share it in proportion to their own share. -#}
+{% macro notebook_commands_claim(commands_share, runs_share) -%}
+    least({{ commands_share }}, greatest(1 - coalesce({{ runs_share }}, 0), 0))
+{%- endmacro %}
+
+{#- When a notebook command's run ends (epoch ms): its audit event time, taken as its start as Overwatch
+    does, plus its executionTime in seconds. -#}
+{% macro command_end_ms(command_start_ms, execution_time_s) -%}
+    {{ command_start_ms }} + cast(round(coalesce({{ execution_time_s }}, 0) * 1000) as bigint)
+{%- endmacro %}

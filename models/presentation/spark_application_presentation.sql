@@ -1,0 +1,1 @@
+{{ presentation_view('spark_application') }}

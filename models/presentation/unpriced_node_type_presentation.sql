@@ -1,0 +1,1 @@
+{{ presentation_view('unpriced_node_type') }}
