@@ -159,6 +159,8 @@ def test_the_account_section_is_optional_and_checked():
         parse_config({**VALID, "account": {"billing_source": "files"}})
     with pytest.raises(ConfigError, match=r"account.billing_lookback_days"):
         parse_config({**VALID, "account": {"billing_lookback_days": -1}})
+
+
 def test_workspace_prices_fall_back_sku_by_sku_and_reach_dbt_vars():
     config = yaml.safe_load(yaml.safe_dump(VALID))
     own = dict(config["workspaces"][0], organization_id="222", dbu_contract_prices={"interactive": 0.4})
