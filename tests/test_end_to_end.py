@@ -244,6 +244,34 @@ def test_runs_sharing_an_all_purpose_cluster_split_its_states(spark, second_buil
     assert all(0 < row.total_share <= 1 + 1e-9 for row in shared)
 
 
+def test_savings_view_shows_each_planted_kind_of_finding(spark, second_build, sample):
+    """Each case the sample plants in every workspace (sample_workspace/savings_cases.py) is found."""
+    manifest, _ = sample
+    findings = spark.sql(
+        f"""
+        select organization_id, finding_type, entity_name, estimated_monthly_saving
+        from {SCHEMA}_presentation.savings
+        """
+    ).collect()
+    for workspace in manifest.workspaces:
+        found = {
+            (row.finding_type, row.entity_name)
+            for row in findings
+            if row.organization_id == workspace.organization_id
+            and (row.estimated_monthly_saving is None or row.estimated_monthly_saving > 0)
+        }
+        kinds = {finding_type for finding_type, _name in found}
+        assert {
+            ("idle_all_purpose_cluster", "idle-no-autotermination"),
+            ("long_auto_termination", "idle-no-autotermination"),
+            ("long_auto_termination", "shared-etl"),
+            ("scheduled_job_on_all_purpose_cluster", "shared-etl-morning-refresh"),
+        } <= found
+        # Job clusters with event logs, the SQL warehouses and the cluster on a node type newer than the
+        # catalogs are left as the simulation makes them.
+        assert {"low_spark_utilisation_job", "idle_sql_warehouse", "unpriced_node_type"} <= kinds
+
+
 def test_cluster_costs_reconcile_with_the_ledger_on_every_cluster_day(spark, second_build, sample):
     manifest, _ = sample
     reconciliation = spark.table(f"{SCHEMA}_silver.cluster_cost_reconciliation")

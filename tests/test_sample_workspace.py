@@ -250,3 +250,23 @@ def test_large_preset_runs_hundreds_of_clusters_a_day(tmp_path: Path) -> None:
     assert workspace.active_clusters_per_day[0] >= 250
     with sqlite3.connect(tmp_path / "api" / f"{workspace.organization_id}.sqlite") as connection:
         assert connection.execute("SELECT count(*) FROM clusters").fetchone()[0] >= 250
+
+
+def test_each_workspace_plants_the_savings_cases(sample_dir: Path, manifest: dict) -> None:
+    """An idle cluster without auto-termination, and a scheduled job on a long-auto-termination cluster."""
+    for workspace in manifest["workspaces"]:
+        with sqlite3.connect(sample_dir / "api" / f"{workspace['organization_id']}.sqlite") as connection:
+            clusters = [json.loads(text) for (text,) in connection.execute("SELECT json FROM clusters")]
+            jobs = [json.loads(text) for (text,) in connection.execute("SELECT json FROM jobs")]
+            runs = [json.loads(text) for (text,) in connection.execute("SELECT json FROM job_runs")]
+        by_name = {cluster["cluster_name"]: cluster for cluster in clusters}
+        idle, shared = by_name["idle-no-autotermination"], by_name["shared-etl"]
+        assert idle["autotermination_minutes"] == 0 and idle["state"] == "RUNNING"
+        assert shared["autotermination_minutes"] > 60
+        scheduled = next(job for job in jobs if job["settings"]["name"] == "shared-etl-morning-refresh")
+        assert scheduled["settings"]["schedule"]["pause_status"] == "UNPAUSED"
+        assert scheduled["settings"]["tasks"][0]["existing_cluster_id"] == shared["cluster_id"]
+        scheduled_runs = [run for run in runs if run.get("job_id") == scheduled["job_id"]]
+        assert len(scheduled_runs) == manifest["days"]
+        assert all(run["trigger"] == "PERIODIC" for run in scheduled_runs)
+        assert {run["cluster_instance"]["cluster_id"] for run in scheduled_runs} == {shared["cluster_id"]}

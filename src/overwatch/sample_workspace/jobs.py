@@ -8,6 +8,7 @@ downstream tasks are not started.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -468,3 +469,31 @@ def _run_on_existing_cluster(
     run = _run_record(job, owner, run_id, cluster, [task_run], start_ms, ended, "ONE_TIME", False, True)
     simulation.outputs.store.add_job_run(run)
     simulation.job_run_count += 1
+
+
+def run_scheduled_on_existing_cluster(
+    simulation: WorkspaceSimulation,
+    job: dict[str, Any],
+    owner: User,
+    cluster: SimulatedCluster,
+    start_ms: int,
+    duration_ms: int,
+    generator: random.Random,
+) -> int:
+    """A scheduled (cron) run of a one-task job whose task runs on an existing all-purpose cluster, so
+    it pays the interactive price; ids come from `generator`. Returns when the task ended."""
+    run_id, task_run_id = numeric_id(generator, 15), numeric_id(generator, 15)
+    task = job["settings"]["tasks"][0]
+    params = _run_audit_params(
+        job, run_id, task_run_id, task, cluster, "PERIODIC", simulation.organization_id
+    )
+    params["jobClusterType"] = "existing"
+    started, ended = start_ms + 5 * SECOND_MS, start_ms + duration_ms
+    simulation.audit.emit(started, "jobs", "runStart", owner.email, params, user_agent=JOBS_USER_AGENT)
+    params["jobTerminalState"] = "Succeeded"
+    simulation.audit.emit(ended, "jobs", "runSucceeded", owner.email, params, user_agent=JOBS_USER_AGENT)
+    task_run = _task_record(task, task_run_id, cluster, started, ended, "SUCCESS")
+    run = _run_record(job, owner, run_id, cluster, [task_run], start_ms, ended, "PERIODIC", False, False)
+    simulation.outputs.store.add_job_run(run)
+    simulation.job_run_count += 1
+    return ended

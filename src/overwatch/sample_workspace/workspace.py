@@ -22,6 +22,7 @@ from overwatch.sample_workspace.catalog import REGIONS_BY_CLOUD, TEAMS, SizePres
 from overwatch.sample_workspace.clusters import MINUTE_MS, WorkspaceOutputs
 from overwatch.sample_workspace.ledger import LedgerWriter
 from overwatch.sample_workspace.notebooks import NotebookActivity
+from overwatch.sample_workspace.savings_cases import SavingsCases
 from overwatch.sample_workspace.serverless import ServerlessActivity
 from overwatch.sample_workspace.spark_event_logs import SparkEventLogWriter
 from overwatch.sample_workspace.sql_warehouses import WarehouseActivity, WarehouseRun, next_size
@@ -136,6 +137,7 @@ class WorkspaceSimulation:
         self.serverless = ServerlessActivity(
             identity, seed, self.users, store, self.audit, self.outputs.bill, self.start_ms
         )
+        self.savings_cases = SavingsCases(self, seed)
 
     # --- helpers used by the cluster and job modules -------------------------------------------------
 
@@ -171,12 +173,14 @@ class WorkspaceSimulation:
             jobs.simulate_day(self, job_plan, day)
         jobs.run_submitted(self, day)
         self.serverless.simulate_day(self.day_start_ms(day), self.horizon_ms)
+        self.savings_cases.simulate_day(day)
 
     def _finish(self, fleet: list, job_plans: list) -> WorkspaceSummary:
         for plan in fleet:
             if plan.cluster is not None and plan.cluster.deleted_time_ms is None:
                 plan.cluster.finish(self.horizon_ms)
         jobs.store_jobs(self, job_plans)
+        self.savings_cases.finish()
         self.serverless.store_objects()
         for pool, created_ms, deleted_ms in self.pools:
             self.outputs.store.add_instance_pool(pool, created_ms, deleted_ms)
@@ -200,15 +204,15 @@ class WorkspaceSimulation:
             audit_duplicate_lines=self.audit.duplicate_count,
             audit_files=self.audit.file_count,
             cluster_events=self.outputs.store.event_count,
-            clusters=len(created) + self.job_run_count,
-            interactive_clusters=len(created),
+            clusters=len(created) + self.savings_cases.cluster_count + self.job_run_count,
+            interactive_clusters=len(created) + self.savings_cases.cluster_count,
             job_clusters=self.job_run_count,
             clusters_predating_audit_logs=sum(plan.create_day is None for plan in fleet),
             permanently_deleted_clusters=sum(
                 plan.cluster is not None and plan.cluster.deleted_time_ms is not None for plan in fleet
             ),
             active_clusters_per_day=self.active_clusters_per_day,
-            jobs=sum(bool(plan.job["created_time"]) for plan in job_plans),
+            jobs=sum(bool(plan.job["created_time"]) for plan in job_plans) + self.savings_cases.job_count,
             job_runs=self.job_run_count,
             instance_pools=len(self.pools),
             sql_warehouses=len(self.warehouses),

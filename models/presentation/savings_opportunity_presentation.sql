@@ -1,0 +1,1 @@
+{{ presentation_view('savings_opportunity') }}
