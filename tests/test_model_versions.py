@@ -51,6 +51,8 @@ def _parse(project: Path) -> dict:
             str(project),
             "--target",
             "local",
+            "--target-path",
+            str(project / "target"),
             "--no-partial-parse",
         ]
     )

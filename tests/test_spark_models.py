@@ -189,7 +189,8 @@ def _standard_interactive_cluster(event: dict) -> dict:
 
 def _write_variants(variants_dir: Path) -> None:
     old_spark = SPARK_EVENT_SAMPLES / OLD_SPARK_SAMPLE
-    _write_variant(old_spark, variants_dir / "spark-1.1-shape", _spark_1_1_shape)
+    # No dot in a log's name: Spark (and the loader) read what follows the last dot as the codec.
+    _write_variant(old_spark, variants_dir / "spark-1_1-shape", _spark_1_1_shape)
     _write_variant(
         SPARK_EVENT_SAMPLES / PHOTON_SAMPLE, variants_dir / "standard-engine", _standard_interactive_cluster
     )
@@ -297,7 +298,7 @@ def test_each_line_of_the_variants_lands_in_bronze_or_quarantine(
 ):
     bronze = spark.table(f"{SCHEMA}_bronze.spark_events_bronze")
     quarantine = spark.table(f"{SCHEMA}_bronze.bronze_quarantine").collect()
-    for context_id in ("spark-1.1-shape", "standard-engine", "broken-lines"):
+    for context_id in ("spark-1_1-shape", "standard-engine", "broken-lines"):
         path = Path(_file(built_in_two_loads, context_id).path)
         landed = bronze.where(bronze.spark_context_id == context_id).count()
         quarantined = sorted(
@@ -357,14 +358,14 @@ def test_applications_carry_the_cluster_from_the_environment(spark, built_in_two
     assert (photon.node_type, photon.driver_node_type) == ("Standard_DS14_v2", "Standard_DS14_v2")
     standard = applications["standard-engine"]
     assert (standard.runtime_engine, standard.db_job_id, standard.db_run_id) == ("STANDARD", None, None)
-    apache = [applications[name] for name in ("local-1642039451826", "spark-1.1-shape")]
+    apache = [applications[name] for name in ("local-1642039451826", "spark-1_1-shape")]
     assert all(row.runtime_engine is None and row.cluster_name is None for row in apache)
 
 
 def test_jobs_of_spark_before_1_3_take_their_times_from_their_stages(
     spark, built_in_two_loads: list[EventLogFile]
 ):
-    events = list(_events(Path(_file(built_in_two_loads, "spark-1.1-shape").path)))
+    events = list(_events(Path(_file(built_in_two_loads, "spark-1_1-shape").path)))
     stage_times: dict[int, list[tuple[int | None, int | None]]] = {}
     for event in events:
         if event["Event"] == "SparkListenerStageCompleted":
@@ -380,9 +381,9 @@ def test_jobs_of_spark_before_1_3_take_their_times_from_their_stages(
             expected[event["Job ID"]] = (min(start for start, _ in times), max(end for _, end in times))
     assert expected
 
-    jobs = [row for row in _presentation_rows(spark, "job") if row.spark_context_id == "spark-1.1-shape"]
+    jobs = [row for row in _presentation_rows(spark, "job") if row.spark_context_id == "spark-1_1-shape"]
     assert {row.job_id: (row.unixTimeMS, row.job_runtime.endEpochMS) for row in jobs} == expected
-    stages = [row for row in _presentation_rows(spark, "stage") if row.spark_context_id == "spark-1.1-shape"]
+    stages = [row for row in _presentation_rows(spark, "stage") if row.spark_context_id == "spark-1_1-shape"]
     assert stages and {row.stage_attempt_id for row in stages} == {0}
 
 
