@@ -141,5 +141,5 @@ def test_the_cost_summary_prints_the_total_and_the_top_fives(spark, report: Repo
     top_job = report.results["top_jobs_by_cost"].rows[0]["job_name"]
     assert f"1. {top_job}" in summary
     assert "Top five clusters by cost:" in summary
-    # No savings analysis ships yet: the summary says so instead of failing.
-    assert "Largest savings: no `largest_savings` analysis" in summary
+    top_saving = report.results["largest_savings"].rows[0]["finding"]
+    assert f"Largest savings:\n  1. {top_saving}" in summary
