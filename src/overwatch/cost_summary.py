@@ -1,8 +1,8 @@
 """The cost summary `make demo` ends with, read from the report's analysis results.
 
 The total comes from `daily_cost_by_product`; each ranked list is the head of an analysis, labelled and
-valued by the columns its chart draws. Savings print once an analysis named `largest_savings` ships
-(SQL in analyses/ plus its entry in analyses/_analyses.yml): nothing here changes.
+valued by the columns its chart draws. A project without one of these analyses gets a line saying so
+instead of a failure.
 """
 
 from __future__ import annotations
