@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from overwatch.audit_log_loader import normalized_path
 from overwatch.bronze_tables import (
     ACCOUNT_ORGANIZATION_ID,
     BILLING_USAGE,
@@ -32,6 +31,7 @@ from overwatch.bronze_tables import (
     BronzeTable,
     insert_new_rows,
 )
+from overwatch.json_lines import read_json_lines
 from overwatch.load_context import AccountLoadContext
 from overwatch.run_log import LoadWindow
 
@@ -156,31 +156,20 @@ def _read_system_table(
 
 
 def _read_files(context: AccountLoadContext, feed: BillFeed) -> DataFrame | None:
-    from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
 
     folder = f"{(context.account.billing_path or '').rstrip('/')}/{feed.folder}"
-    try:
-        files = (
-            context.spark.read.option("recursiveFileLookup", "true")
-            .option("pathGlobFilter", "*.json")
-            .text(folder, wholetext=True)
-        )
-    except AnalysisException as error:
-        if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
-            context.report(f"{feed.source_name}: no folder at {folder} yet")
-            return None
-        raise
-    lines = files.select(
-        normalized_path(F.col("_metadata.file_path")).alias("source_file"),
-        F.posexplode(F.split("value", "\n")).alias("line_index", "raw_record"),
-    ).where(F.trim("raw_record") != "")
+    lines = read_json_lines(
+        context.spark, folder, lambda message: context.report(f"{feed.source_name}: {message}")
+    )
+    if lines is None:
+        return None
     # A nested object read into a string field comes back as its JSON text, unknown fields included.
     parsed = lines.select(
         F.from_json("raw_record", feed.schema).alias("record"),
         F.col("source_file").alias("source"),
         "source_file",
-        (F.col("line_index") + 1).cast("bigint").alias("line_number"),
+        "line_number",
         "raw_record",
         F.from_json("raw_record", "map<string, string>").isNotNull().alias("is_parsed"),
     )

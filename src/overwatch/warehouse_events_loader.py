@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from overwatch.audit_log_loader import normalized_path
 from overwatch.bronze_tables import QUARANTINE, WAREHOUSE_EVENTS, insert_new_rows
+from overwatch.json_lines import read_json_lines
 from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow
 
@@ -76,29 +76,18 @@ def _events_from_source(context: LoadContext) -> DataFrame | None:
 
 def _events_from_files(context: LoadContext) -> DataFrame | None:
     """Parsed events of the workspace's files; bad lines are quarantined on the way."""
-    from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
 
     root = (context.workspace.warehouse_events_path or "").rstrip("/")
     folder = f"{root}/workspaceId={context.organization_id}"
-    try:
-        files = (
-            context.spark.read.option("recursiveFileLookup", "true")
-            .option("pathGlobFilter", "*.json")
-            .text(folder, wholetext=True)
-        )
-    except AnalysisException as error:
-        if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
-            context.report(f"warehouse events: no folder at {folder} yet")
-            return None
-        raise
-    lines = files.select(
-        normalized_path(F.col("_metadata.file_path")).alias("source_file"),
-        F.posexplode(F.split("value", "\n")).alias("line_index", "raw_record"),
-    ).where(F.trim("raw_record") != "")
+    lines = read_json_lines(
+        context.spark, folder, lambda message: context.report(f"warehouse events: {message}")
+    )
+    if lines is None:
+        return None
     parsed = lines.select(
         "source_file",
-        (F.col("line_index") + 1).alias("line_number"),
+        "line_number",
         "raw_record",
         F.from_json("raw_record", EVENT_SCHEMA).alias("event"),
         F.from_json("raw_record", "map<string, string>").alias("all_fields"),
