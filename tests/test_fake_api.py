@@ -94,11 +94,16 @@ def test_jobs_list_includes_tasks_and_runs_list_filters_by_start(
     assert (
         len(jobs) == _rows(sqlite_path, "SELECT count(*) FROM jobs WHERE deleted_time_ms IS NULL")[0][0] >= 2
     )
-    # Each job runs on job clusters, or (the serverless job) in a serverless environment.
+    # Every task names its compute: a job cluster, an existing all-purpose cluster (the planted
+    # scheduled job on a shared cluster) or a serverless environment (the serverless job).
+    assert all(job.settings.tasks for job in jobs)
     assert all(
-        job.settings.tasks and (job.settings.job_clusters or job.settings.environments) for job in jobs
+        task.job_cluster_key or task.existing_cluster_id or task.environment_key
+        for job in jobs
+        for task in job.settings.tasks
     )
-    assert sum(not job.settings.job_clusters for job in jobs) == 1
+    assert any(task.environment_key for job in jobs for task in job.settings.tasks)
+    assert any(task.existing_cluster_id for job in jobs for task in job.settings.tasks)
     assert not any(job.settings.tasks for job in client.jobs.list())
     runs = list(client.jobs.list_runs(expand_tasks=True))
     assert len(runs) == _rows(sqlite_path, "SELECT count(*) FROM job_runs")[0][0]
