@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -270,3 +271,53 @@ def test_each_workspace_plants_the_savings_cases(sample_dir: Path, manifest: dic
         assert len(scheduled_runs) == manifest["days"]
         assert all(run["trigger"] == "PERIODIC" for run in scheduled_runs)
         assert {run["cluster_instance"]["cluster_id"] for run in scheduled_runs} == {shared["cluster_id"]}
+
+
+def test_each_workspace_plants_a_warehouse_that_stays_scaled_up_after_its_queries(
+    sample_dir: Path, manifest: dict
+) -> None:
+    """A warehouse without auto-stop scales up to four clusters under a burst of queries and runs on at
+    four for hours after the last one; its bill is its events' cluster-hours at its size's rate."""
+    for workspace in manifest["workspaces"]:
+        organization_id = workspace["organization_id"]
+        with sqlite3.connect(sample_dir / "api" / f"{organization_id}.sqlite") as connection:
+            rows = connection.execute("SELECT json FROM sql_warehouses")
+            warehouse = next(item for (text,) in rows if (item := json.loads(text))["name"] == "bi-scaled-up")
+            query_ends = [
+                end_ms
+                for (end_ms,) in connection.execute(
+                    "SELECT end_time_ms FROM sql_queries WHERE warehouse_id = ?", (warehouse["id"],)
+                )
+            ]
+        assert warehouse["auto_stop_mins"] == 0 and warehouse["max_num_clusters"] == 4
+        events_folder = sample_dir / "warehouse_events" / f"workspaceId={organization_id}"
+        events_path = events_folder / "warehouse_events.json"
+        events = sorted(
+            (_epoch_ms(event["event_time"]), event["event_type"], event["cluster_count"])
+            for line in events_path.read_text().splitlines()
+            if (event := json.loads(line))["warehouse_id"] == warehouse["id"]
+        )
+        kinds = [event_type for _at, event_type, _clusters in events]
+        assert kinds == ["STARTING", "RUNNING", "SCALED_UP", "SCALED_UP", "SCALED_UP", "STOPPING", "STOPPED"]
+        scaled_to_four_ms = events[4][0]
+        stopping_ms = events[5][0]
+        assert events[4][2] == 4 and len(query_ends) >= 30
+        # Scaled up to four before the queries stop, and at four for hours after the last one.
+        assert scaled_to_four_ms < max(query_ends)
+        assert stopping_ms - max(query_ends) >= 4 * 3_600_000
+        # Small: 12 DBUs an hour per cluster (the generator's rate), netted over corrections.
+        expected_dbus = sum(
+            clusters * (end_ms - start_ms) / 3_600_000 * 12
+            for (start_ms, _kind, clusters), (end_ms, _next, _c) in itertools.pairwise(events)
+        )
+        usage_path = sample_dir / "billing" / "usage" / f"usage_{organization_id}.json"
+        billed = sum(
+            record["usage_quantity"]
+            for line in usage_path.read_text().splitlines()
+            if ((record := json.loads(line))["usage_metadata"] or {}).get("warehouse_id") == warehouse["id"]
+        )
+        assert billed == pytest.approx(expected_dbus, abs=1e-3)
+
+
+def _epoch_ms(iso_time: str) -> int:
+    return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp() * 1000)

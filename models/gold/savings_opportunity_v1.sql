@@ -81,6 +81,19 @@ findings as (
         observed_until_ms,
         observed_cost,
         estimated_monthly_saving
+    from {{ ref('savings_sql_warehouses_not_scaling_down') }}
+    union all
+    select
+        organization_id,
+        finding_type,
+        entity_type,
+        entity_id,
+        entity_name,
+        evidence,
+        observed_from_ms,
+        observed_until_ms,
+        observed_cost,
+        estimated_monthly_saving
     from {{ ref('savings_unpriced_node_types') }}
 
 )

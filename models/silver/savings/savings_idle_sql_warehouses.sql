@@ -30,42 +30,17 @@ query_intervals as (
 
 ),
 
-query_intervals_with_previous_end as (
-
-    select
-        *,
-        max(query_end_ms) over (
-            partition by organization_id, warehouse_id
-            order by query_start_ms, query_end_ms
-            rows between unbounded preceding and 1 preceding
-        ) as previous_end_ms
-    from query_intervals
-
-),
-
-query_islands as (
-
-    -- A query that starts after every earlier query ended opens a new busy interval.
-    select
-        *,
-        sum(case when previous_end_ms is null or query_start_ms > previous_end_ms then 1 else 0 end) over (
-            partition by organization_id, warehouse_id
-            order by query_start_ms, query_end_ms
-            rows between unbounded preceding and current row
-        ) as island_number
-    from query_intervals_with_previous_end
-
-),
-
 busy_intervals as (
 
+    -- Overlapping queries count once.
     select
         organization_id,
         warehouse_id,
-        min(query_start_ms) as busy_start_ms,
-        max(query_end_ms) as busy_end_ms
-    from query_islands
-    group by organization_id, warehouse_id, island_number
+        query_start_ms as busy_start_ms,
+        query_end_ms as busy_end_ms
+    from (
+        {{ merged_intervals('query_intervals', ['organization_id', 'warehouse_id'], 'query_start_ms', 'query_end_ms') }}
+    ) as merged_query_intervals
 
 ),
 

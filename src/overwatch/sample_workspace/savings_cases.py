@@ -4,7 +4,10 @@
   to the end of the period (idle all-purpose cluster, no auto-termination);
 - a shared all-purpose cluster with a four-hour auto-termination, started every morning for a
   scheduled job whose one task runs on it, then left to auto-terminate (a scheduled job on an
-  all-purpose cluster, and a long auto-termination's idle tail).
+  all-purpose cluster, and a long auto-termination's idle tail);
+- a SQL warehouse without auto-stop that scales up to four clusters under a morning's burst of queries
+  and stays at four for hours after the last query, until someone stops it (a warehouse that does not
+  scale down). Its events, queries and bill are written from the run planned here.
 
 Job clusters with event logs already keep few of their worker cores busy, and the SQL warehouses
 already idle most of their running time, so those cases need nothing planted. The cases draw from
@@ -23,7 +26,7 @@ from overwatch.sample_workspace.audit_log import SDK_USER_AGENT
 from overwatch.sample_workspace.catalog import NODE_TYPES_BY_CLOUD, STANDARD_SPARK_VERSIONS
 from overwatch.sample_workspace.clusters import MINUTE_MS, SimulatedCluster
 from overwatch.sample_workspace.identifiers import cluster_id, numeric_id
-from overwatch.sample_workspace.workspace_objects import cloud_attributes
+from overwatch.sample_workspace.workspace_objects import cloud_attributes, make_sql_warehouse
 
 if TYPE_CHECKING:
     from overwatch.sample_workspace.workspace import WorkspaceSimulation
@@ -32,6 +35,11 @@ HOUR_MS = 60 * MINUTE_MS
 SHARED_CLUSTER_AUTO_TERMINATION_MINUTES = 240
 # Room left before the period ends for a morning's run and its cluster's auto-termination.
 SHARED_CLUSTER_DAY_MS = 6 * HOUR_MS
+SCALED_UP_WAREHOUSE = "bi-scaled-up"
+SCALED_UP_WAREHOUSE_CLUSTERS = 4
+# How long the warehouse takes queries after it starts, and stays scaled up after its last query.
+SCALED_UP_WAREHOUSE_QUERY_HOURS = 2
+SCALED_UP_WAREHOUSE_IDLE_HOURS = 5
 
 
 class SavingsCases:
@@ -43,6 +51,7 @@ class SavingsCases:
         self.idle_cluster: SimulatedCluster | None = None
         self.shared_cluster: SimulatedCluster | None = None
         self.scheduled_job: dict[str, Any] | None = None
+        self.scaled_up_warehouse: dict[str, Any] | None = None
 
     @property
     def cluster_count(self) -> int:
@@ -52,11 +61,16 @@ class SavingsCases:
     def job_count(self) -> int:
         return int(self.scheduled_job is not None)
 
+    @property
+    def warehouse_count(self) -> int:
+        return int(self.scaled_up_warehouse is not None)
+
     def simulate_day(self, day: int) -> None:
         day_start = self.simulation.day_start_ms(day)
         if day == 0:
             self.idle_cluster = self._cluster("idle-no-autotermination", 0, day_start + 6 * HOUR_MS)
             self.idle_cluster.create(day_start + 6 * HOUR_MS, self.owner.email)
+            self._scaled_up_warehouse_run(day_start + 9 * HOUR_MS)
         self.simulation.count_active_cluster(day)  # the idle cluster runs every day
         if day_start + 5 * HOUR_MS + SHARED_CLUSTER_DAY_MS < self.simulation.horizon_ms:
             self._shared_cluster_morning(day, day_start + 5 * HOUR_MS)
@@ -67,6 +81,36 @@ class SavingsCases:
                 cluster.finish(self.simulation.horizon_ms)
         if self.scheduled_job is not None:
             self.simulation.outputs.store.add_job(self.scheduled_job, None)
+        if self.scaled_up_warehouse is not None:
+            created_ms = self.simulation.start_ms - 30 * 24 * HOUR_MS
+            self.simulation.outputs.store.add_sql_warehouse(self.scaled_up_warehouse, created_ms, None)
+
+    def _scaled_up_warehouse_run(self, started_ms: int) -> None:
+        """One run: a burst of queries scales the warehouse up cluster by cluster; it never scales down
+        and, without auto-stop, runs on at four clusters until it is stopped hours after the last query."""
+        simulation = self.simulation
+        warehouse = make_sql_warehouse(self.random, simulation.host, SCALED_UP_WAREHOUSE, self.owner, "Small")
+        warehouse |= {"max_num_clusters": SCALED_UP_WAREHOUSE_CLUSTERS, "auto_stop_mins": 0}
+        running_ms = started_ms + self.random.randint(30, 150) * 1000
+        queries_end_ms = running_ms + SCALED_UP_WAREHOUSE_QUERY_HOURS * HOUR_MS
+        stopping_ms = queries_end_ms + SCALED_UP_WAREHOUSE_IDLE_HOURS * HOUR_MS
+        if stopping_ms + HOUR_MS > simulation.horizon_ms:
+            return
+        events = [("STARTING", started_ms, 0), ("RUNNING", running_ms, 1)]
+        events += [
+            ("SCALED_UP", running_ms + clusters * 15 * MINUTE_MS, clusters)
+            for clusters in range(2, SCALED_UP_WAREHOUSE_CLUSTERS + 1)
+        ]
+        events += [("STOPPING", stopping_ms, 0), ("STOPPED", stopping_ms + MINUTE_MS, 0)]
+        # Queries start up to ten minutes before the burst ends, so each ends (at most about four
+        # minutes later) before queries_end_ms.
+        queries = (self.random.randint(30, 60), running_ms, queries_end_ms - 10 * MINUTE_MS)
+        simulation.warehouse_activity.write_planned_run(
+            warehouse, events, queries, simulation.users, self.random
+        )
+        if simulation.outputs.bill is not None:
+            simulation.outputs.bill.warehouse_run(warehouse, events, warehouse["cluster_size"], None)
+        self.scaled_up_warehouse = warehouse
 
     def _shared_cluster_morning(self, day: int, start_ms: int) -> None:
         if self.shared_cluster is None:

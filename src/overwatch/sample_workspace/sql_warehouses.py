@@ -84,8 +84,26 @@ class WarehouseActivity:
         for event_type, at_ms, cluster_count in events:
             self._write_event(run.warehouse["id"], event_type, cluster_count, at_ms)
         for _ in range(self.random.randint(3, 8)):
-            self._add_query(run.warehouse, running_ms, run.stopped_ms, self.random.choice(users))
+            self._add_query(run.warehouse, running_ms, run.stopped_ms, self.random.choice(users), self.random)
         return events
+
+    def write_planned_run(
+        self,
+        warehouse: dict[str, Any],
+        events: list[tuple[str, int, int]],
+        queries: tuple[int, int, int],
+        users: list[User],
+        generator: random.Random,
+    ) -> None:
+        """Writes a run whose events are given (a planted case) and `queries` (count, earliest start,
+        latest start), drawn from the caller's `generator` so this activity's own stream is untouched."""
+        for event_type, at_ms, cluster_count in events:
+            self._write_event(warehouse["id"], event_type, cluster_count, at_ms)
+        count, earliest_ms, latest_start_ms = queries
+        for _ in range(count):
+            # _add_query starts a query at least ten minutes before its latest time.
+            latest_ms = latest_start_ms + 10 * MINUTE_MS
+            self._add_query(warehouse, earliest_ms, latest_ms, generator.choice(users), generator)
 
     def close(self) -> None:
         if self._file is not None:
@@ -107,19 +125,26 @@ class WarehouseActivity:
         self._file.write(json.dumps(event, separators=(",", ":")) + "\n")
         self.event_count += 1
 
-    def _add_query(self, warehouse: dict[str, Any], earliest_ms: int, latest_ms: int, user: User) -> None:
-        start_ms = self.random.randint(earliest_ms, max(earliest_ms, latest_ms - 10 * MINUTE_MS))
-        compilation_ms = self.random.randint(50, 2_000)
-        execution_ms = self.random.randint(200, 240_000)
-        fetch_ms = self.random.randint(5, 500)
+    def _add_query(
+        self,
+        warehouse: dict[str, Any],
+        earliest_ms: int,
+        latest_ms: int,
+        user: User,
+        generator: random.Random,
+    ) -> None:
+        start_ms = generator.randint(earliest_ms, max(earliest_ms, latest_ms - 10 * MINUTE_MS))
+        compilation_ms = generator.randint(50, 2_000)
+        execution_ms = generator.randint(200, 240_000)
+        fetch_ms = generator.randint(5, 500)
         total_ms = compilation_ms + execution_ms + fetch_ms
         end_ms = start_ms + total_ms
-        statement_type, query_text = self.random.choice(QUERY_TEMPLATES)
-        status = self.random.choices(("FINISHED", "FAILED", "CANCELED"), weights=(90, 7, 3))[0]
-        read_bytes = self.random.randint(10_000, 5_000_000_000)
-        rows_produced = self.random.randint(0, 100_000) if status == "FINISHED" else 0
+        statement_type, query_text = generator.choice(QUERY_TEMPLATES)
+        status = generator.choices(("FINISHED", "FAILED", "CANCELED"), weights=(90, 7, 3))[0]
+        read_bytes = generator.randint(10_000, 5_000_000_000)
+        rows_produced = generator.randint(0, 100_000) if status == "FINISHED" else 0
         query: dict[str, Any] = {
-            "query_id": deterministic_uuid(self.random),
+            "query_id": deterministic_uuid(generator),
             "status": status,
             "query_text": query_text,
             "statement_type": statement_type,
@@ -136,8 +161,8 @@ class WarehouseActivity:
             "endpoint_id": warehouse["id"],
             "rows_produced": rows_produced,
             "spark_ui_url": f"https://sparkui/{warehouse['id']}/SQL/execution/?id={self.query_count}",
-            "lookup_key": deterministic_uuid(self.random).replace("-", ""),
-            "client_application": self.random.choice(CLIENT_APPLICATIONS),
+            "lookup_key": deterministic_uuid(generator).replace("-", ""),
+            "client_application": generator.choice(CLIENT_APPLICATIONS),
             "channel_used": {"name": "CHANNEL_NAME_CURRENT"},
             "plans_state": "EXISTS",
             "metrics": {
@@ -145,21 +170,21 @@ class WarehouseActivity:
                 "execution_time_ms": execution_ms,
                 "result_fetch_time_ms": fetch_ms,
                 "total_time_ms": total_ms,
-                "task_total_time_ms": execution_ms * self.random.randint(1, 16),
+                "task_total_time_ms": execution_ms * generator.randint(1, 16),
                 "photon_total_time_ms": execution_ms // 2 if warehouse.get("enable_photon") else 0,
                 "read_bytes": read_bytes,
-                "read_cache_bytes": read_bytes // self.random.randint(2, 10),
-                "read_remote_bytes": read_bytes // self.random.randint(1, 4),
-                "read_files_count": self.random.randint(1, 400),
-                "read_partitions_count": self.random.randint(1, 50),
-                "pruned_bytes": read_bytes // self.random.randint(1, 8),
-                "pruned_files_count": self.random.randint(0, 200),
-                "rows_read_count": self.random.randint(rows_produced, rows_produced + 50_000_000),
+                "read_cache_bytes": read_bytes // generator.randint(2, 10),
+                "read_remote_bytes": read_bytes // generator.randint(1, 4),
+                "read_files_count": generator.randint(1, 400),
+                "read_partitions_count": generator.randint(1, 50),
+                "pruned_bytes": read_bytes // generator.randint(1, 8),
+                "pruned_files_count": generator.randint(0, 200),
+                "rows_read_count": generator.randint(rows_produced, rows_produced + 50_000_000),
                 "rows_produced_count": rows_produced,
-                "spill_to_disk_bytes": 0 if self.random.random() < 0.9 else self.random.randint(1, 10**9),
-                "network_sent_bytes": self.random.randint(1_000, 10_000_000),
-                "write_remote_bytes": self.random.randint(1, 10**8) if statement_type != "SELECT" else 0,
-                "result_from_cache": status == "FINISHED" and self.random.random() < 0.1,
+                "spill_to_disk_bytes": 0 if generator.random() < 0.9 else generator.randint(1, 10**9),
+                "network_sent_bytes": generator.randint(1_000, 10_000_000),
+                "write_remote_bytes": generator.randint(1, 10**8) if statement_type != "SELECT" else 0,
+                "result_from_cache": status == "FINISHED" and generator.random() < 0.1,
                 "query_compilation_start_timestamp": start_ms,
             },
         }

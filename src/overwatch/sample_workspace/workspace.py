@@ -215,7 +215,7 @@ class WorkspaceSimulation:
             jobs=sum(bool(plan.job["created_time"]) for plan in job_plans) + self.savings_cases.job_count,
             job_runs=self.job_run_count,
             instance_pools=len(self.pools),
-            sql_warehouses=len(self.warehouses),
+            sql_warehouses=len(self.warehouses) + self.savings_cases.warehouse_count,
             warehouse_events=self.warehouse_activity.event_count,
             sql_queries=self.warehouse_activity.query_count,
             cluster_policies=len(self.policy_ids),
