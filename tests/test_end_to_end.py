@@ -272,6 +272,7 @@ def test_savings_view_shows_each_planted_kind_of_finding(spark, second_build, sa
             ("long_auto_termination", "idle-no-autotermination"),
             ("long_auto_termination", "shared-etl"),
             ("scheduled_job_on_all_purpose_cluster", "shared-etl-morning-refresh"),
+            ("sql_warehouse_not_scaling_down", "bi-scaled-up"),
         } <= found
         # Job clusters with event logs, the SQL warehouses and the cluster on a node type newer than the
         # catalogs are left as the simulation makes them.
