@@ -128,8 +128,8 @@ unneeded_windows as (
         on
             scaled_up_states.organization_id = quiet_periods.organization_id
             and scaled_up_states.warehouse_id = quiet_periods.warehouse_id
-            and (quiet_periods.quiet_start_ms is null or quiet_periods.quiet_start_ms < scaled_up_states.state_end_ms)
-            and (quiet_periods.quiet_end_ms is null or quiet_periods.quiet_end_ms > scaled_up_states.state_start_ms)
+            and (quiet_periods.quiet_start_ms is null or scaled_up_states.state_end_ms > quiet_periods.quiet_start_ms)
+            and (quiet_periods.quiet_end_ms is null or scaled_up_states.state_start_ms < quiet_periods.quiet_end_ms)
 
 ),
 
