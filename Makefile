@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export OVERWATCH_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup demo test lint benchmark clean browser docs-erd dashboard
+.PHONY: setup demo test lint dbt-lint benchmark clean browser docs-erd dashboard
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -30,16 +30,24 @@ profiles.yml: profiles.yml.example
 demo: setup
 	$(BIN)/overwatch demo
 
-test: setup browser lint
+test: setup browser lint dbt-lint
 	$(BIN)/python -m pytest
 
-# sqlfluff's dbt templater renders the local profile, which names the lake and the Iceberg jar.
+# sqlfluff's dbt templater and `dbt parse` render the local profile, which names the lake and the Iceberg
+# jar; neither starts Spark, so a clean clone needs no lake.
+LOCAL_PROFILE_ENV := OVERWATCH_LAKE_DIR="$(CURDIR)/.lake/lint" \
+	OVERWATCH_ICEBERG_JAR="$$($(BIN)/python -c 'from overwatch.lakehouse import iceberg_runtime_jar; print(iceberg_runtime_jar())')"
+
 lint: setup
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
-	OVERWATCH_LAKE_DIR="$(CURDIR)/.lake/lint" \
-	OVERWATCH_ICEBERG_JAR="$$($(BIN)/python -c 'from overwatch.lakehouse import iceberg_runtime_jar; print(iceberg_runtime_jar())')" \
-	$(BIN)/sqlfluff lint models macros snapshots tests/dbt analyses
+	$(LOCAL_PROFILE_ENV) $(BIN)/sqlfluff lint models macros snapshots tests/dbt analyses
+
+# The models' conventions (dbt-bouncer.yml: layers, source() only in staging, descriptions, key tests,
+# contracts, names), checked by dbt-bouncer on the manifest `dbt parse` writes offline.
+dbt-lint: setup
+	$(LOCAL_PROFILE_ENV) $(BIN)/dbt parse --quiet --profiles-dir "$(CURDIR)" --target-path target/dbt-bouncer
+	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 
 # Redraw assets/gold_erd.svg from the gold models' yml (tests/test_gold_erd.py fails while it is stale).
 docs-erd: setup
