@@ -46,6 +46,8 @@ class SavingsCases:
     def __init__(self, simulation: WorkspaceSimulation, seed: int) -> None:
         self.simulation = simulation
         self.random = random.Random(f"savings-{seed}-{simulation.organization_id}")
+        # The warehouse case has a stream of its own, so the cluster cases are the same with or without it.
+        self.warehouse_random = random.Random(f"savings-warehouse-{seed}-{simulation.organization_id}")
         self.outputs = dataclasses.replace(simulation.outputs, random=self.random)
         self.owner = simulation.users[1 % len(simulation.users)]
         self.idle_cluster: SimulatedCluster | None = None
@@ -70,7 +72,6 @@ class SavingsCases:
         if day == 0:
             self.idle_cluster = self._cluster("idle-no-autotermination", 0, day_start + 6 * HOUR_MS)
             self.idle_cluster.create(day_start + 6 * HOUR_MS, self.owner.email)
-            self._scaled_up_warehouse_run(day_start + 9 * HOUR_MS)
         self.simulation.count_active_cluster(day)  # the idle cluster runs every day
         if day_start + 5 * HOUR_MS + SHARED_CLUSTER_DAY_MS < self.simulation.horizon_ms:
             self._shared_cluster_morning(day, day_start + 5 * HOUR_MS)
@@ -81,6 +82,8 @@ class SavingsCases:
                 cluster.finish(self.simulation.horizon_ms)
         if self.scheduled_job is not None:
             self.simulation.outputs.store.add_job(self.scheduled_job, None)
+        # Written last, so the other warehouses' queries keep their positions (spark_ui_url ids).
+        self._scaled_up_warehouse_run(self.simulation.day_start_ms(0) + 9 * HOUR_MS)
         if self.scaled_up_warehouse is not None:
             created_ms = self.simulation.start_ms - 30 * 24 * HOUR_MS
             self.simulation.outputs.store.add_sql_warehouse(self.scaled_up_warehouse, created_ms, None)
@@ -88,10 +91,10 @@ class SavingsCases:
     def _scaled_up_warehouse_run(self, started_ms: int) -> None:
         """One run: a burst of queries scales the warehouse up cluster by cluster; it never scales down
         and, without auto-stop, runs on at four clusters until it is stopped hours after the last query."""
-        simulation = self.simulation
-        warehouse = make_sql_warehouse(self.random, simulation.host, SCALED_UP_WAREHOUSE, self.owner, "Small")
+        simulation, generator = self.simulation, self.warehouse_random
+        warehouse = make_sql_warehouse(generator, simulation.host, SCALED_UP_WAREHOUSE, self.owner, "Small")
         warehouse |= {"max_num_clusters": SCALED_UP_WAREHOUSE_CLUSTERS, "auto_stop_mins": 0}
-        running_ms = started_ms + self.random.randint(30, 150) * 1000
+        running_ms = started_ms + generator.randint(30, 150) * 1000
         queries_end_ms = running_ms + SCALED_UP_WAREHOUSE_QUERY_HOURS * HOUR_MS
         stopping_ms = queries_end_ms + SCALED_UP_WAREHOUSE_IDLE_HOURS * HOUR_MS
         if stopping_ms + HOUR_MS > simulation.horizon_ms:
@@ -104,10 +107,9 @@ class SavingsCases:
         events += [("STOPPING", stopping_ms, 0), ("STOPPED", stopping_ms + MINUTE_MS, 0)]
         # Queries start up to ten minutes before the burst ends, so each ends (at most about four
         # minutes later) before queries_end_ms.
-        queries = (self.random.randint(30, 60), running_ms, queries_end_ms - 10 * MINUTE_MS)
-        simulation.warehouse_activity.write_planned_run(
-            warehouse, events, queries, simulation.users, self.random
-        )
+        queries = (generator.randint(30, 60), running_ms, queries_end_ms - 10 * MINUTE_MS)
+        activity = simulation.warehouse_activity
+        activity.write_planned_run(warehouse, events, queries, simulation.users, generator)
         if simulation.outputs.bill is not None:
             simulation.outputs.bill.warehouse_run(warehouse, events, warehouse["cluster_size"], None)
         self.scaled_up_warehouse = warehouse
