@@ -16,8 +16,8 @@ warehouse_events as (
         warehouse_id,
         event_type,
         cluster_count,
-        unix_millis(event_time) as event_ms
-    from {{ source('overwatch_bronze', 'warehouse_events_bronze') }}
+        event_time_ms as event_ms
+    from {{ ref('stg_api__warehouse_events') }}
 
 ),
 
