@@ -12,25 +12,24 @@ with
 run_command_events as (
 
     select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.timestamp as command_start_ms,
-        audit_log_bronze.requestParams['notebookId'] as notebook_id,
-        audit_log_bronze.requestParams['clusterId'] as cluster_id,
-        audit_log_bronze.requestParams['commandId'] as command_id,
-        audit_log_bronze.requestParams['commandText'] as command_text,
-        audit_log_bronze.requestParams['commandLanguage'] as command_language,
-        cast(audit_log_bronze.requestParams['executionTime'] as double) as execution_time_s,
-        audit_log_bronze.requestParams['status'] as status,
-        audit_log_bronze.sourceIPAddress as source_ip_address,
-        audit_log_bronze.userIdentity.email as user_email,
-        audit_log_bronze.userAgent as user_agent,
-        audit_log_bronze.requestId as request_id,
-        audit_log_bronze.response
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
+        organization_id,
+        event_time_ms as command_start_ms,
+        notebook_id,
+        cluster_id,
+        command_id,
+        command_text,
+        command_language,
+        execution_time_s,
+        command_status as status,
+        source_ip_address,
+        user_email,
+        user_agent,
+        request_id,
+        response
+    from {{ ref('stg_audit__notebook') }}
     where
-        audit_log_bronze.serviceName = 'notebook'
-        and audit_log_bronze.actionName = 'runCommand'
-        and audit_log_bronze.requestParams['notebookId'] is not null
+        action_name = 'runCommand'
+        and notebook_id is not null
 
 ),
 
