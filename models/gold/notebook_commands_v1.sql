@@ -200,41 +200,41 @@ state_command_shares as (
 
     -- Every command on a state counts, also one this run does not recompute.
     {%- if is_incremental() %}
-    select
-        states_of_commands.organization_id,
-        states_of_commands.cluster_id,
-        states_of_commands.state_start_ms,
-        sum(
-            {{ command_state_share(
-                'all_commands.command_start_ms', 'all_commands.command_end_ms',
-                'states_of_commands.state_start_ms', 'states_of_commands.state_end_ms'
-            ) }}
-        ) as commands_share
-    from (
-        select distinct
-            command_state_overlaps.organization_id,
-            command_state_overlaps.cluster_id,
-            command_state_overlaps.state_start_ms,
-            command_state_overlaps.state_end_ms
-        from command_state_overlaps
-    ) as states_of_commands
-    inner join all_commands
-        on
-            states_of_commands.organization_id = all_commands.organization_id
-            and states_of_commands.cluster_id = all_commands.cluster_id
-            and {{ command_overlaps_state(
-                'all_commands.command_start_ms', 'all_commands.command_end_ms',
-                'states_of_commands.state_start_ms', 'states_of_commands.state_end_ms'
-            ) }}
-    group by states_of_commands.organization_id, states_of_commands.cluster_id, states_of_commands.state_start_ms
+        select
+            states_of_commands.organization_id,
+            states_of_commands.cluster_id,
+            states_of_commands.state_start_ms,
+            sum(
+                {{ command_state_share(
+                    'all_commands.command_start_ms', 'all_commands.command_end_ms',
+                    'states_of_commands.state_start_ms', 'states_of_commands.state_end_ms'
+                ) }}
+            ) as commands_share
+        from (
+            select distinct
+                command_state_overlaps.organization_id,
+                command_state_overlaps.cluster_id,
+                command_state_overlaps.state_start_ms,
+                command_state_overlaps.state_end_ms
+            from command_state_overlaps
+        ) as states_of_commands
+        inner join all_commands
+            on
+                states_of_commands.organization_id = all_commands.organization_id
+                and states_of_commands.cluster_id = all_commands.cluster_id
+                and {{ command_overlaps_state(
+                    'all_commands.command_start_ms', 'all_commands.command_end_ms',
+                    'states_of_commands.state_start_ms', 'states_of_commands.state_end_ms'
+                ) }}
+        group by states_of_commands.organization_id, states_of_commands.cluster_id, states_of_commands.state_start_ms
     {%- else %}
-    select
-        organization_id,
-        cluster_id,
-        state_start_ms,
-        sum(state_share) as commands_share
-    from command_state_overlaps
-    group by organization_id, cluster_id, state_start_ms
+        select
+            organization_id,
+            cluster_id,
+            state_start_ms,
+            sum(state_share) as commands_share
+        from command_state_overlaps
+        group by organization_id, cluster_id, state_start_ms
     {%- endif %}
 
 ),

@@ -48,10 +48,10 @@ query_versions_in_scope as (
     select
         query_history.organization_id,
         {%- for column_name in query_columns %}
-        query_history.{{ column_name }},
+            query_history.{{ column_name }},
         {%- endfor %}
         {%- for metric_name, metric_type in sql_query_metrics() %}
-        query_history.{{ metric_name }},
+            query_history.{{ metric_name }},
         {%- endfor %}
         query_history.is_final,
         query_history.loaded_at
@@ -76,10 +76,10 @@ query_versions_ranked as (
     select
         organization_id,
         {%- for column_name in query_columns %}
-        {{ column_name }},
+            {{ column_name }},
         {%- endfor %}
         {%- for metric_name, metric_type in sql_query_metrics() %}
-        {{ metric_name }},
+            {{ metric_name }},
         {%- endfor %}
         is_final,
         row_number() over (
@@ -94,10 +94,10 @@ select
     organization_id,
     {{ workspace_name('organization_id') }} as workspace_name,
     {%- for column_name in query_columns %}
-    {{ column_name }},
+        {{ column_name }},
     {%- endfor %}
     {%- for metric_name, metric_type in sql_query_metrics() %}
-    {{ metric_name }},
+        {{ metric_name }},
     {%- endfor %}
     is_final
 from query_versions_ranked

@@ -131,21 +131,21 @@ events_in_scope as (
     ) as all_events
     cross join run_window
     {%- if is_incremental() %}
-    left join warehouse_checkpoints
-        on
-            all_events.organization_id = warehouse_checkpoints.organization_id
-            and all_events.warehouse_id = warehouse_checkpoints.warehouse_id
+        left join warehouse_checkpoints
+            on
+                all_events.organization_id = warehouse_checkpoints.organization_id
+                and all_events.warehouse_id = warehouse_checkpoints.warehouse_id
+        where
+            all_events.event_ms < run_window.until_time_ms
+            -- From the restart on (an event of the same millisecond ordered before it belongs to the earlier states).
+            and (
+                warehouse_checkpoints.checkpoint_ms is null
+                or all_events.event_ms > warehouse_checkpoints.checkpoint_ms
+                or (all_events.event_ms = warehouse_checkpoints.checkpoint_ms and all_events.event_type >= 'STARTING')
+            )
+    {%- else %}
+        where all_events.event_ms < run_window.until_time_ms
     {%- endif %}
-    where
-        all_events.event_ms < run_window.until_time_ms
-        {%- if is_incremental() %}
-        -- From the restart on (an event of the same millisecond ordered before it belongs to the earlier states).
-        and (
-            warehouse_checkpoints.checkpoint_ms is null
-            or all_events.event_ms > warehouse_checkpoints.checkpoint_ms
-            or (all_events.event_ms = warehouse_checkpoints.checkpoint_ms and all_events.event_type >= 'STARTING')
-        )
-        {%- endif %}
 
 ),
 
