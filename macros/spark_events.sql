@@ -1,9 +1,9 @@
-{#- Spark event log models read bronze `spark_events_bronze` (one row per event log line, the JSON unchanged).
-    Listener event schemas drift across Spark versions, so each model parses `event_json` once with
+{#- Spark event log models read the staging view `stg_spark__events` (one row per event log line, the JSON
+    unchanged). Listener event schemas drift across Spark versions, so each model parses `event_json` once with
     from_json and an explicit schema (names with spaces in backticks); a field whose type has changed
     across versions is declared `string`, which keeps any JSON value as text and never fails the parse. -#}
 
-{#- The bronze events of the given kinds that this run reads. A full build reads them all; an incremental
+{#- The events of the given kinds that this run reads. A full build reads them all; an incremental
     run reads those loaded since the model's newest load time, less the look-back (var lookback_days), so
     events of a late file or of a load that failed half-way are read again. -#}
 {% macro spark_events_to_process(event_names) %}
@@ -18,7 +18,7 @@
         spark_events.source_file,
         spark_events.line_number,
         spark_events.loaded_at
-    from {{ source('overwatch_bronze', 'spark_events_bronze') }} as spark_events
+    from {{ ref('stg_spark__events') }} as spark_events
     where
         spark_events.event in (
             {%- for event_name in event_names %}

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'command_id', 'unixTimeMS'],
+        on_schema_change='fail',
+    )
+}}
+
 {#- Overwatch's notebookCommands: each notebook command run (verbose audit `runCommand` events) with an
     ESTIMATED DBU cost: for every cluster state the command overlaps, that state's DBU cost times the
     share of the state the command's run covers (overlap / state duration), summed. It is an estimate,
@@ -5,36 +14,40 @@
     idle time between commands is charged to none. Beside it, billed_*: the command's part of the states'
     bill-calibrated cost, where commands share only what task runs left of a state, so runs, commands and
     idle time add up to the bill (macro notebook_commands_claim). The audit event time is taken as the command start, as
-    Overwatch does. Without verbose audit logs there are no runCommand events and this model is empty. -#}
+    Overwatch does. Without verbose audit logs there are no runCommand events and this model is empty.
+    Incremental: a run recomputes and merges, on the command's key, the commands that started within the
+    look-back (var lookback_days) of the newest command this table holds, those overlapping a cluster state
+    that ended within it (a state open at the last run, or one a newer command shares), and those of notebooks
+    with a path event within it; the share a state gives each command still counts every command on it. -#}
+{%- set lookback_ms = var('lookback_days') * 86400000 -%}
 
 with
 
 run_command_events as (
 
     select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.timestamp as command_start_ms,
-        audit_log_bronze.requestParams['notebookId'] as notebook_id,
-        audit_log_bronze.requestParams['clusterId'] as cluster_id,
-        audit_log_bronze.requestParams['commandId'] as command_id,
-        audit_log_bronze.requestParams['commandText'] as command_text,
-        audit_log_bronze.requestParams['commandLanguage'] as command_language,
-        cast(audit_log_bronze.requestParams['executionTime'] as double) as execution_time_s,
-        audit_log_bronze.requestParams['status'] as status,
-        audit_log_bronze.sourceIPAddress as source_ip_address,
-        audit_log_bronze.userIdentity.email as user_email,
-        audit_log_bronze.userAgent as user_agent,
-        audit_log_bronze.requestId as request_id,
-        audit_log_bronze.response
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
+        organization_id,
+        event_time_ms as command_start_ms,
+        notebook_id,
+        cluster_id,
+        command_id,
+        command_text,
+        command_language,
+        execution_time_s,
+        command_status as status,
+        source_ip_address,
+        user_email,
+        user_agent,
+        request_id,
+        response
+    from {{ ref('stg_audit__notebook') }}
     where
-        audit_log_bronze.serviceName = 'notebook'
-        and audit_log_bronze.actionName = 'runCommand'
-        and audit_log_bronze.requestParams['notebookId'] is not null
+        action_name = 'runCommand'
+        and notebook_id is not null
 
 ),
 
-commands as (
+all_commands as (
 
     select
         *,
@@ -64,6 +77,78 @@ cluster_states as (
 
 ),
 
+{%- if is_incremental() %}
+
+reread_points as (
+
+    select
+        organization_id,
+        max(unixTimeMS) - {{ lookback_ms }} as reread_from_ms
+    from {{ this }}
+    group by organization_id
+
+),
+
+commands_on_recent_states as (
+
+    select distinct
+        all_commands.organization_id,
+        all_commands.command_id,
+        all_commands.command_start_ms
+    from all_commands
+    inner join reread_points
+        on all_commands.organization_id = reread_points.organization_id
+    inner join cluster_states
+        on
+            all_commands.organization_id = cluster_states.organization_id
+            and all_commands.cluster_id = cluster_states.cluster_id
+            and cluster_states.state_end_ms >= reread_points.reread_from_ms
+            and {{ command_overlaps_state(
+                'all_commands.command_start_ms', 'all_commands.command_end_ms',
+                'cluster_states.state_start_ms', 'cluster_states.state_end_ms'
+            ) }}
+
+),
+
+notebooks_with_recent_paths as (
+
+    select distinct
+        notebook_events.organization_id,
+        notebook_events.notebook_id
+    from {{ ref('notebook') }} as notebook_events
+    inner join reread_points
+        on notebook_events.organization_id = reread_points.organization_id
+    where notebook_events.unixTimeMS >= reread_points.reread_from_ms
+
+),
+{%- endif %}
+
+commands as (
+
+    select all_commands.*
+    from all_commands
+    {%- if is_incremental() %}
+    left join reread_points
+        on all_commands.organization_id = reread_points.organization_id
+    left join commands_on_recent_states
+        on
+            all_commands.organization_id = commands_on_recent_states.organization_id
+            and all_commands.command_id = commands_on_recent_states.command_id
+            and all_commands.command_start_ms = commands_on_recent_states.command_start_ms
+    left join notebooks_with_recent_paths
+        on
+            all_commands.organization_id = notebooks_with_recent_paths.organization_id
+            and all_commands.notebook_id = notebooks_with_recent_paths.notebook_id
+    where
+        reread_points.reread_from_ms is null
+        or all_commands.command_start_ms >= reread_points.reread_from_ms
+        or commands_on_recent_states.command_id is not null
+        or notebooks_with_recent_paths.notebook_id is not null
+    {%- endif %}
+
+),
+
+
 command_state_overlaps as (
 
     -- A command of zero duration still falls in the state running at its start.
@@ -73,6 +158,7 @@ command_state_overlaps as (
         commands.command_id,
         commands.command_start_ms,
         cluster_states.state_start_ms,
+        cluster_states.state_end_ms,
         cluster_states.cluster_name,
         cluster_states.custom_tags,
         cluster_states.node_type_id,
@@ -112,13 +198,44 @@ state_run_shares as (
 
 state_command_shares as (
 
-    select
-        organization_id,
-        cluster_id,
-        state_start_ms,
-        sum(state_share) as commands_share
-    from command_state_overlaps
-    group by organization_id, cluster_id, state_start_ms
+    -- Every command on a state counts, also one this run does not recompute.
+    {%- if is_incremental() %}
+        select
+            states_of_commands.organization_id,
+            states_of_commands.cluster_id,
+            states_of_commands.state_start_ms,
+            sum(
+                {{ command_state_share(
+                    'all_commands.command_start_ms', 'all_commands.command_end_ms',
+                    'states_of_commands.state_start_ms', 'states_of_commands.state_end_ms'
+                ) }}
+            ) as commands_share
+        from (
+            select distinct
+                command_state_overlaps.organization_id,
+                command_state_overlaps.cluster_id,
+                command_state_overlaps.state_start_ms,
+                command_state_overlaps.state_end_ms
+            from command_state_overlaps
+        ) as states_of_commands
+        inner join all_commands
+            on
+                states_of_commands.organization_id = all_commands.organization_id
+                and states_of_commands.cluster_id = all_commands.cluster_id
+                and {{ command_overlaps_state(
+                    'all_commands.command_start_ms', 'all_commands.command_end_ms',
+                    'states_of_commands.state_start_ms', 'states_of_commands.state_end_ms'
+                ) }}
+        group by states_of_commands.organization_id, states_of_commands.cluster_id, states_of_commands.state_start_ms
+    {%- else %}
+        select
+            organization_id,
+            cluster_id,
+            state_start_ms,
+            sum(state_share) as commands_share
+        from command_state_overlaps
+        group by organization_id, cluster_id, state_start_ms
+    {%- endif %}
 
 ),
 

@@ -13,31 +13,30 @@ with
 notebook_events as (
 
     select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.timestamp as unix_time_ms,
-        audit_log_bronze.actionName as action_name,
-        audit_log_bronze.requestParams['notebookId'] as notebook_id,
-        audit_log_bronze.requestParams['clusterId'] as cluster_id,
-        audit_log_bronze.requestParams['path'] as request_path,
-        audit_log_bronze.requestParams['oldName'] as old_name,
-        audit_log_bronze.requestParams['newName'] as new_name,
-        audit_log_bronze.requestParams['oldPath'] as old_path,
-        audit_log_bronze.requestParams['newPath'] as new_path,
-        audit_log_bronze.requestParams['parentPath'] as parent_path,
-        audit_log_bronze.requestParams['notebookName'] as request_notebook_name,
-        audit_log_bronze.userIdentity.email as user_email,
-        audit_log_bronze.requestId as request_id,
-        audit_log_bronze.response
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
+        organization_id,
+        event_time_ms as unix_time_ms,
+        action_name,
+        notebook_id,
+        cluster_id,
+        request_path,
+        old_name,
+        new_name,
+        old_path,
+        new_path,
+        parent_path,
+        request_notebook_name,
+        user_email,
+        request_id,
+        response
+    from {{ ref('stg_audit__notebook') }}
     where
-        audit_log_bronze.serviceName = 'notebook'
-        and audit_log_bronze.actionName in (
+        action_name in (
             {%- for action in notebook_actions %}
                 '{{ action }}'{{ ',' if not loop.last }}
             {%- endfor %}
         )
-        and audit_log_bronze.response.statusCode between 200 and 299
-        and audit_log_bronze.requestParams['notebookId'] is not null
+        and response_status_code between 200 and 299
+        and notebook_id is not null
 
 ),
 

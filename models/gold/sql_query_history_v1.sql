@@ -1,67 +1,104 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'query_id'],
+        on_schema_change='fail',
+    )
+}}
+
 {#- Overwatch's sqlQueryHistory: one row per SQL query, its latest version (a finished version replaces
-    the running one an earlier load landed), with the query history API's metrics flattened into columns. -#}
-{%- set metrics = [
-    ('compilation_time_ms', 'bigint'), ('execution_time_ms', 'bigint'), ('network_sent_bytes', 'bigint'),
-    ('photon_total_time_ms', 'bigint'), ('pruned_bytes', 'bigint'), ('pruned_files_count', 'bigint'),
-    ('read_bytes', 'bigint'), ('read_cache_bytes', 'bigint'), ('read_files_count', 'bigint'),
-    ('read_partitions_count', 'bigint'), ('read_remote_bytes', 'bigint'), ('result_fetch_time_ms', 'bigint'),
-    ('result_from_cache', 'boolean'), ('rows_produced_count', 'bigint'), ('rows_read_count', 'bigint'),
-    ('spill_to_disk_bytes', 'bigint'), ('task_total_time_ms', 'bigint'), ('total_time_ms', 'bigint'),
-    ('write_remote_bytes', 'bigint'),
+    the running one an earlier load landed), with the query history API's metrics flattened into columns.
+    Incremental: a run re-ranks every version of the queries that started since the newest query start this
+    table holds, less the look-back (var lookback_days), and of the queries it still holds unfinished, and
+    merges them on the query's key; all other queries keep their row. -#}
+{%- set lookback_ms = var('lookback_days') * 86400000 -%}
+{%- set query_columns = [
+    'warehouse_id', 'query_id', 'query_end_time_ms', 'user_name', 'user_id', 'executed_as_user_id',
+    'executed_as_user_name', 'duration', 'error_message', 'execution_end_time_ms', 'query_start_time_ms',
+    'query_text', 'rows_produced', 'spark_ui_url', 'statement_type', 'status',
 ] -%}
 
 with
 
-query_versions as (
+{% if is_incremental() %}
+unfinished_queries as (
 
     select
         organization_id,
-        query_id,
+        query_id
+    from {{ this }}
+    where not is_final
+
+),
+
+query_start_watermarks as (
+
+    select
+        organization_id,
+        max(query_start_time_ms) - {{ lookback_ms }} as reread_from_ms
+    from {{ this }}
+    group by organization_id
+
+),
+
+{% endif %}
+query_versions_in_scope as (
+
+    select
+        query_history.organization_id,
+        {%- for column_name in query_columns %}
+            query_history.{{ column_name }},
+        {%- endfor %}
+        {%- for metric_name, metric_type in sql_query_metrics() %}
+            query_history.{{ metric_name }},
+        {%- endfor %}
+        query_history.is_final,
+        query_history.loaded_at
+    from {{ ref('stg_api__query_history') }} as query_history
+    {%- if is_incremental() %}
+    left join query_start_watermarks
+        on query_history.organization_id = query_start_watermarks.organization_id
+    left join unfinished_queries
+        on
+            query_history.organization_id = unfinished_queries.organization_id
+            and query_history.query_id = unfinished_queries.query_id
+    where
+        query_start_watermarks.reread_from_ms is null
+        or query_history.query_start_time_ms >= query_start_watermarks.reread_from_ms
+        or unfinished_queries.query_id is not null
+    {%- endif %}
+
+),
+
+query_versions_ranked as (
+
+    select
+        organization_id,
+        {%- for column_name in query_columns %}
+            {{ column_name }},
+        {%- endfor %}
+        {%- for metric_name, metric_type in sql_query_metrics() %}
+            {{ metric_name }},
+        {%- endfor %}
         is_final,
-        raw_json,
         row_number() over (
             partition by organization_id, query_id
             order by is_final desc, coalesce(query_end_time_ms, -1) desc, loaded_at desc
         ) as version_rank
-    from {{ source('overwatch_bronze', 'sql_query_history_bronze') }}
-
-),
-
-latest_versions as (
-
-    select
-        organization_id,
-        query_id,
-        is_final,
-        raw_json
-    from query_versions
-    where version_rank = 1
+    from query_versions_in_scope
 
 )
 
 select
     organization_id,
     {{ workspace_name('organization_id') }} as workspace_name,
-    coalesce(
-        get_json_object(raw_json, '$.warehouse_id'), get_json_object(raw_json, '$.endpoint_id')
-    ) as warehouse_id,
-    query_id,
-    cast(get_json_object(raw_json, '$.query_end_time_ms') as bigint) as query_end_time_ms,
-    get_json_object(raw_json, '$.user_name') as user_name,
-    get_json_object(raw_json, '$.user_id') as user_id,
-    get_json_object(raw_json, '$.executed_as_user_id') as executed_as_user_id,
-    get_json_object(raw_json, '$.executed_as_user_name') as executed_as_user_name,
-    cast(get_json_object(raw_json, '$.duration') as bigint) as duration,
-    get_json_object(raw_json, '$.error_message') as error_message,
-    cast(get_json_object(raw_json, '$.execution_end_time_ms') as bigint) as execution_end_time_ms,
-    cast(get_json_object(raw_json, '$.query_start_time_ms') as bigint) as query_start_time_ms,
-    get_json_object(raw_json, '$.query_text') as query_text,
-    cast(get_json_object(raw_json, '$.rows_produced') as bigint) as rows_produced,
-    get_json_object(raw_json, '$.spark_ui_url') as spark_ui_url,
-    get_json_object(raw_json, '$.statement_type') as statement_type,
-    get_json_object(raw_json, '$.status') as status,
-    {%- for metric_name, metric_type in metrics %}
-        cast(get_json_object(raw_json, '$.metrics.{{ metric_name }}') as {{ metric_type }}) as {{ metric_name }},
+    {%- for column_name in query_columns %}
+        {{ column_name }},
+    {%- endfor %}
+    {%- for metric_name, metric_type in sql_query_metrics() %}
+        {{ metric_name }},
     {%- endfor %}
     is_final
-from latest_versions
+from query_versions_ranked
+where version_rank = 1

@@ -7,10 +7,18 @@ script_snapshots as (
 
     select
         organization_id,
-        entity_id as script_id,
+        script_id,
         snapshot_time,
-        raw_json
-    from {{ source('overwatch_bronze', 'global_init_scripts_snapshot_bronze') }}
+        named_struct(
+            'script_name', script_name,
+            'script_position', script_position,
+            'is_enabled', is_enabled,
+            'created_by', created_by,
+            'created_at', created_at,
+            'updated_by', updated_by,
+            'updated_at', updated_at
+        ) as script_listing
+    from {{ ref('stg_api__global_init_scripts') }}
 
 ),
 
@@ -31,7 +39,7 @@ script_sightings as (
         script_id,
         min(snapshot_time) as first_seen_at,
         max(snapshot_time) as last_seen_at,
-        max_by(raw_json, snapshot_time) as latest_json
+        max_by(script_listing, snapshot_time) as latest_listing
     from script_snapshots
     group by organization_id, script_id
 
@@ -40,13 +48,13 @@ script_sightings as (
 select
     script_sightings.organization_id,
     script_sightings.script_id,
-    get_json_object(script_sightings.latest_json, '$.name') as script_name,
-    cast(get_json_object(script_sightings.latest_json, '$.position') as int) as script_position,
-    coalesce(cast(get_json_object(script_sightings.latest_json, '$.enabled') as boolean), false) as is_enabled,
-    get_json_object(script_sightings.latest_json, '$.created_by') as created_by,
-    timestamp_millis(cast(get_json_object(script_sightings.latest_json, '$.created_at') as bigint)) as created_at,
-    get_json_object(script_sightings.latest_json, '$.updated_by') as updated_by,
-    timestamp_millis(cast(get_json_object(script_sightings.latest_json, '$.updated_at') as bigint)) as updated_at,
+    script_sightings.latest_listing.script_name,
+    script_sightings.latest_listing.script_position,
+    script_sightings.latest_listing.is_enabled,
+    script_sightings.latest_listing.created_by,
+    script_sightings.latest_listing.created_at,
+    script_sightings.latest_listing.updated_by,
+    script_sightings.latest_listing.updated_at,
     script_sightings.first_seen_at,
     script_sightings.last_seen_at,
     script_sightings.last_seen_at = latest_listing_times.latest_listing_time as is_listed

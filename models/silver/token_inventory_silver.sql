@@ -8,10 +8,18 @@ token_snapshots as (
 
     select
         organization_id,
-        entity_id as token_id,
+        token_id,
         snapshot_time,
-        raw_json
-    from {{ source('overwatch_bronze', 'tokens_snapshot_bronze') }}
+        named_struct(
+            'token_comment', token_comment,
+            'created_at', created_at,
+            'expires_at', expires_at,
+            'never_expires', never_expires,
+            'owner_id', owner_id,
+            'created_by_id', created_by_id,
+            'created_by_username', created_by_username
+        ) as token_info
+    from {{ ref('stg_api__tokens') }}
 
 ),
 
@@ -32,7 +40,7 @@ token_sightings as (
         token_id,
         min(snapshot_time) as first_seen_at,
         max(snapshot_time) as last_seen_at,
-        max_by(raw_json, snapshot_time) as latest_json
+        max_by(token_info, snapshot_time) as latest_info
     from token_snapshots
     group by organization_id, token_id
 
@@ -41,18 +49,13 @@ token_sightings as (
 select
     token_sightings.organization_id,
     token_sightings.token_id,
-    get_json_object(token_sightings.latest_json, '$.comment') as token_comment,
-    timestamp_millis(cast(get_json_object(token_sightings.latest_json, '$.creation_time') as bigint))
-        as created_at,
-    case
-        when cast(get_json_object(token_sightings.latest_json, '$.expiry_time') as bigint) > 0
-            then timestamp_millis(cast(get_json_object(token_sightings.latest_json, '$.expiry_time') as bigint))
-    end as expires_at,
-    coalesce(cast(get_json_object(token_sightings.latest_json, '$.expiry_time') as bigint) <= 0, true)
-        as never_expires,
-    get_json_object(token_sightings.latest_json, '$.owner_id') as owner_id,
-    get_json_object(token_sightings.latest_json, '$.created_by_id') as created_by_id,
-    get_json_object(token_sightings.latest_json, '$.created_by_username') as created_by_username,
+    token_sightings.latest_info.token_comment,
+    token_sightings.latest_info.created_at,
+    token_sightings.latest_info.expires_at,
+    token_sightings.latest_info.never_expires,
+    token_sightings.latest_info.owner_id,
+    token_sightings.latest_info.created_by_id,
+    token_sightings.latest_info.created_by_username,
     token_sightings.first_seen_at,
     token_sightings.last_seen_at,
     token_sightings.last_seen_at = latest_listing_times.latest_listing_time as is_listed

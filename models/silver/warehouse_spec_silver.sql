@@ -17,36 +17,23 @@ with
 warehouse_audit_events as (
 
     select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.serviceName as service_name,
-        audit_log_bronze.actionName as action_name,
-        audit_log_bronze.timestamp as unix_time_ms,
-        audit_log_bronze.actionName in ('createEndpoint', 'createWarehouse') as is_create,
-        case
-            when audit_log_bronze.actionName in ('createEndpoint', 'createWarehouse')
-                then get_json_object(audit_log_bronze.response.result, '$.id')
-            else audit_log_bronze.requestParams['id']
-        end as warehouse_id,
-        audit_log_bronze.requestParams['name'] as warehouse_name,
-        audit_log_bronze.requestParams['cluster_size'] as cluster_size,
-        cast(audit_log_bronze.requestParams['min_num_clusters'] as int) as min_num_clusters,
-        cast(audit_log_bronze.requestParams['max_num_clusters'] as int) as max_num_clusters,
-        cast(audit_log_bronze.requestParams['auto_stop_mins'] as int) as auto_stop_mins,
-        audit_log_bronze.requestParams['spot_instance_policy'] as spot_instance_policy,
-        cast(audit_log_bronze.requestParams['enable_photon'] as boolean) as enable_photon,
-        get_json_object(audit_log_bronze.requestParams['channel'], '$.name') as channel,
-        {{ warehouse_tags_map("audit_log_bronze.requestParams['tags']") }} as tags,
-        cast(audit_log_bronze.requestParams['enable_serverless_compute'] as boolean) as enable_serverless_compute,
-        audit_log_bronze.requestParams['warehouse_type'] as warehouse_type,
-        audit_log_bronze.userIdentity.email as user_email,
-        audit_log_bronze.requestId as request_id
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
+        organization_id,
+        service_name,
+        action_name,
+        event_time_ms as unix_time_ms,
+        is_create,
+        warehouse_id,
+        {%- for column_name in carried_columns %}
+            {{ column_name }},
+        {%- endfor %}
+        user_email,
+        request_id
+    from {{ ref('stg_audit__sql_warehouses') }}
     where
-        audit_log_bronze.serviceName = 'databrickssql'
-        and audit_log_bronze.actionName in (
+        action_name in (
             'createEndpoint', 'createWarehouse', 'editEndpoint', 'editWarehouse', 'deleteEndpoint', 'deleteWarehouse'
         )
-        and audit_log_bronze.response.statusCode = 200
+        and response_status_code = 200
 
 ),
 
@@ -54,11 +41,14 @@ warehouse_snapshots_ranked as (
 
     select
         organization_id,
-        entity_id as warehouse_id,
-        snapshot_time,
-        raw_json,
-        row_number() over (partition by organization_id, entity_id order by snapshot_time) as snapshot_number
-    from {{ source('overwatch_bronze', 'sql_warehouses_snapshot_bronze') }}
+        warehouse_id,
+        snapshot_time_ms,
+        {%- for column_name in carried_columns + snapshot_only_columns + snapshot_state_columns %}
+            {{ column_name }},
+        {%- endfor %}
+        creator_name,
+        row_number() over (partition by organization_id, warehouse_id order by snapshot_time) as snapshot_number
+    from {{ ref('stg_api__sql_warehouses') }}
 
 ),
 
@@ -67,27 +57,11 @@ first_warehouse_snapshots as (
     select
         organization_id,
         warehouse_id,
-        unix_millis(snapshot_time) as unix_time_ms,
-        get_json_object(raw_json, '$.name') as warehouse_name,
-        get_json_object(raw_json, '$.cluster_size') as cluster_size,
-        cast(get_json_object(raw_json, '$.min_num_clusters') as int) as min_num_clusters,
-        cast(get_json_object(raw_json, '$.max_num_clusters') as int) as max_num_clusters,
-        cast(get_json_object(raw_json, '$.auto_stop_mins') as int) as auto_stop_mins,
-        get_json_object(raw_json, '$.spot_instance_policy') as spot_instance_policy,
-        cast(get_json_object(raw_json, '$.enable_photon') as boolean) as enable_photon,
-        get_json_object(raw_json, '$.channel.name') as channel,
-        {{ warehouse_tags_map("get_json_object(raw_json, '$.tags')") }} as tags,
-        cast(get_json_object(raw_json, '$.enable_serverless_compute') as boolean) as enable_serverless_compute,
-        get_json_object(raw_json, '$.warehouse_type') as warehouse_type,
-        get_json_object(raw_json, '$.state') as warehouse_state,
-        -- Overwatch's column name, a keyword.
-        get_json_object(raw_json, '$.size') as size,  -- noqa: RF04
-        cast(get_json_object(raw_json, '$.num_clusters') as int) as num_clusters,
-        cast(get_json_object(raw_json, '$.num_active_sessions') as bigint) as num_active_sessions,
-        cast(get_json_object(raw_json, '$.auto_resume') as boolean) as auto_resume,
-        get_json_object(raw_json, '$.creator_id') as creator_id,
-        get_json_object(raw_json, '$.jdbc_url') as jdbc_url,
-        get_json_object(raw_json, '$.creator_name') as creator_name
+        snapshot_time_ms as unix_time_ms,
+        {%- for column_name in carried_columns + snapshot_only_columns + snapshot_state_columns %}
+            {{ column_name }},
+        {%- endfor %}
+        creator_name
     from warehouse_snapshots_ranked
     where snapshot_number = 1
 

@@ -1,11 +1,21 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'warehouse_id', 'state_start_ms', 'state'],
+    )
+}}
 
 {#- Overwatch's warehouse state detail: one row per SQL warehouse state, from the warehouse events
     (system.compute.warehouse_events) and the warehouse's resizes (edits of its size, state RESIZED, which
     keep the running flag and cluster count), with the running flag and cluster count carried forward, the
     state's start and end, and its uptime. STARTING, RUNNING, SCALED_UP and SCALED_DOWN run; STOPPING and
-    STOPPED do not. Open states end at the until-time (var until_time_ms; without it, the newest event + 1 ms). -#}
+    STOPPED do not. Open states end at the until-time (var until_time_ms; without it, the newest event + 1 ms).
+    Incremental: a warehouse's states are recomputed and merged from a checkpoint, its last restart (STARTING) at
+    or before its open state and the look-back (var lookback_days) before its organization's newest state: a
+    restart sets every carried value (running, no cluster, restart time), so no earlier event is needed. -#}
 {%- set until_time_ms = var('until_time_ms', none) -%}
+{%- set lookback_ms = var('lookback_days') * 86400000 -%}
 
 with
 
@@ -16,8 +26,8 @@ warehouse_events as (
         warehouse_id,
         event_type,
         cluster_count,
-        unix_millis(event_time) as event_ms
-    from {{ source('overwatch_bronze', 'warehouse_events_bronze') }}
+        event_time_ms as event_ms
+    from {{ ref('stg_api__warehouse_events') }}
 
 ),
 
@@ -46,6 +56,54 @@ run_window as (
 
 ),
 
+{%- if is_incremental() %}
+
+organization_reread_points as (
+
+    select
+        organization_id,
+        max(state_start_ms) - {{ lookback_ms }} as reread_from_ms
+    from {{ this }}
+    group by organization_id
+
+),
+
+warehouse_reread_points as (
+
+    -- The earlier of the warehouse's open state and its organization's look-back.
+    select
+        known_states.organization_id,
+        known_states.warehouse_id,
+        least(
+            min(case when known_states.is_open then known_states.state_start_ms end),
+            max(organization_reread_points.reread_from_ms)
+        ) as reread_from_ms
+    from {{ this }} as known_states
+    inner join organization_reread_points
+        on known_states.organization_id = organization_reread_points.organization_id
+    group by known_states.organization_id, known_states.warehouse_id
+
+),
+
+warehouse_checkpoints as (
+
+    -- The last restart at or before the re-read point; none (re-read all) when the warehouse has not restarted.
+    select
+        warehouse_reread_points.organization_id,
+        warehouse_reread_points.warehouse_id,
+        max(known_starts.state_start_ms) as checkpoint_ms
+    from warehouse_reread_points
+    inner join {{ this }} as known_starts
+        on
+            warehouse_reread_points.organization_id = known_starts.organization_id
+            and warehouse_reread_points.warehouse_id = known_starts.warehouse_id
+            and known_starts.state = 'STARTING'
+            and known_starts.state_start_ms <= warehouse_reread_points.reread_from_ms
+    group by warehouse_reread_points.organization_id, warehouse_reread_points.warehouse_id
+
+),
+{%- endif %}
+
 events_in_scope as (
 
     select
@@ -72,7 +130,22 @@ events_in_scope as (
         from warehouse_resizes
     ) as all_events
     cross join run_window
-    where all_events.event_ms < run_window.until_time_ms
+    {%- if is_incremental() %}
+        left join warehouse_checkpoints
+            on
+                all_events.organization_id = warehouse_checkpoints.organization_id
+                and all_events.warehouse_id = warehouse_checkpoints.warehouse_id
+        where
+            all_events.event_ms < run_window.until_time_ms
+            -- From the restart on (an event of the same millisecond ordered before it belongs to the earlier states).
+            and (
+                warehouse_checkpoints.checkpoint_ms is null
+                or all_events.event_ms > warehouse_checkpoints.checkpoint_ms
+                or (all_events.event_ms = warehouse_checkpoints.checkpoint_ms and all_events.event_type >= 'STARTING')
+            )
+    {%- else %}
+        where all_events.event_ms < run_window.until_time_ms
+    {%- endif %}
 
 ),
 
