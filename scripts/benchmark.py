@@ -147,7 +147,11 @@ def schema_free(table: str) -> str:
 
 
 def build(
-    spark: SparkSession, log: SqlExecutionLog, config: DeploymentConfig, until: datetime, *extra: str
+    spark: SparkSession,
+    log: SqlExecutionLog,
+    config: DeploymentConfig,
+    until: datetime,
+    extra: Sequence[str],
 ) -> tuple[float, dict[str, NodeRun]]:
     """One `dbt build` of the models, timed, with each node's seconds and reads."""
     from overwatch.dbt_runner import run_dbt
@@ -179,6 +183,7 @@ def load_and_build(
     manifest: SampleWorkspaceManifest,
     sample_dir: Path,
     until: datetime,
+    selection: Sequence[str],
 ) -> tuple[Step, list[ModuleRun], DeploymentConfig]:
     from overwatch.demo import serve_and_load
 
@@ -188,7 +193,7 @@ def load_and_build(
     if summary.failed:
         raise SystemExit(f"loader modules failed: {[run.module_name for run in summary.failed]}")
     load_rows = sum(run.rows_written for run in summary.module_runs)
-    build_seconds, nodes = build(spark, log, config, until)
+    build_seconds, nodes = build(spark, log, config, until, selection)
     return Step(load_seconds, load_rows, build_seconds, nodes), list(summary.module_runs), config
 
 
@@ -342,6 +347,7 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--size", choices=("small", "medium", "large"), default="small")
     parser.add_argument("--workspaces", type=int, default=1)
+    parser.add_argument("--select", nargs="+", default=[], help="dbt node selection (default: every model)")
     arguments = parser.parse_args(argv)
     if arguments.history_days < 2:
         parser.error("--history-days must be at least 2: the benchmark compares it with one day")
