@@ -213,18 +213,17 @@ def run_lake(
     manifest = generate_sample_workspace(
         sample_dir, days=history_days + 1, workspace_count=arguments.workspaces, size=arguments.size
     )
-    history_end = manifest.start_time + timedelta(days=history_days)
+    history_end, end = manifest.start_time + timedelta(days=history_days), manifest.end_time
+    selection = ["--select", *arguments.select] if arguments.select else []
     steps = {}
-    steps[HISTORY], load_runs, _config = load_and_build(spark, log, manifest, sample_dir, history_end)
-    steps[INCREMENTAL], more_runs, config = load_and_build(
-        spark, log, manifest, sample_dir, manifest.end_time
+    steps[HISTORY], load_runs, _config = load_and_build(
+        spark, log, manifest, sample_dir, history_end, selection
     )
+    steps[INCREMENTAL], more_runs, config = load_and_build(spark, log, manifest, sample_dir, end, selection)
     table_rows = {name: table_row_count(spark, name) for name in steps[INCREMENTAL].tables_read}
     if complete:
-        steps[NOTHING_NEW], _runs, _config = load_and_build(
-            spark, log, manifest, sample_dir, manifest.end_time
-        )
-        seconds, nodes = build(spark, log, config, manifest.end_time, "--full-refresh")
+        steps[NOTHING_NEW], _runs, _config = load_and_build(spark, log, manifest, sample_dir, end, selection)
+        seconds, nodes = build(spark, log, config, end, [*selection, "--full-refresh"])
         steps[FULL_REBUILD] = Step(0.0, 0, seconds, nodes)
         print_loader_benchmarks(spark, sample_dir, load_runs + more_runs)
     return Lake(history_days, steps, {schema_free(name): rows for name, rows in table_rows.items()})
@@ -255,7 +254,7 @@ def print_steps(lakes: Sequence[Lake]) -> None:
             label = f"{lake.history_days}d lake: {name}"
             print(
                 f"{label:<34} {step.load_seconds:8.1f} {step.load_rows:>12,} {step.build_seconds:8.1f}"
-                f" {step.rows_read:>12,} {step.bytes_read / 1e6:9.2f}"
+                f" {step.rows_read:>12,} {step.bytes_read / 1e6:9.3f}"
             )
 
 
@@ -299,7 +298,7 @@ def print_models(long: Lake, short: Lake) -> list[str]:
             f"{node_id.removeprefix('model.overwatch.'):<46.46} {now.materialized:<11.11}"
             f" {before.seconds:6.1f} {now.seconds:6.1f} {full_seconds:6.1f}"
             f" {before.rows:>10,} {now.rows:>10,}"
-            f" {show_ratio(ratio(now.rows, before.rows)):>7} {before.bytes / 1e6:7.2f} {now.bytes / 1e6:7.2f}"
+            f" {show_ratio(ratio(now.rows, before.rows)):>7} {before.bytes / 1e6:7.3f} {now.bytes / 1e6:7.3f}"
             f" {show_ratio(ratio(now.bytes, before.bytes)):>7}  {' '.join(flags)}"
         )
     print(f"{quiet_nodes} more nodes read no table (views, seeds, ...): {quiet_seconds:.1f} s at {n} days")

@@ -19,8 +19,8 @@ def make_table(spark, schema: str) -> str:
     spark.sql(f"create namespace if not exists {schema}_silver")
     spark.sql(f"create table {table} (id bigint, name string) using iceberg")
     for ids in (FIRST_IDS, SECOND_IDS):
-        values = ", ".join(f"({i}, 'n{i}')" for i in ids)
-        spark.sql(f"insert into {table} values {values}")
+        rows = spark.createDataFrame([(i, f"n{i}") for i in ids], "id bigint, name string")
+        rows.coalesce(1).writeTo(table).append()
     return table
 
 
