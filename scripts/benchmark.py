@@ -174,7 +174,16 @@ def build(
         for result in outcome.result.results  # type: ignore[attr-defined]
     }
     nodes[OUTSIDE_NODES] = NodeRun("-", 0.0, reads.get(OUTSIDE_NODES, LabelReads()))
+    print_build(seconds, nodes)
     return seconds, nodes
+
+
+def print_build(seconds: float, nodes: dict[str, NodeRun]) -> None:
+    """Each build's figures as it ends, so a long run shows them before its final tables."""
+    print(f"benchmark: build {seconds:.1f} s, {sum(node.rows for node in nodes.values()):,} rows read")
+    for node_id, node in sorted(nodes.items()):
+        if node.rows or node.seconds >= 1:
+            print(f"  {node_id:<60} {node.seconds:8.1f} s {node.rows:>12,} rows {node.bytes:>14,} bytes")
 
 
 def load_and_build(
