@@ -1,22 +1,106 @@
-"""Benchmark: generate a sample workspace of a given size, then time the load and `dbt build` apart.
+"""Benchmark: does one more day cost the same at 30 days of history as at 1? Load and build apart.
 
-Prints wall seconds and rows per second for each step. Runs in a fresh lake of its own, so it never
-touches the demo's tables. Example: `.venv/bin/python scripts/benchmark.py --size large --days 2`.
+Builds two lakes from generated workspaces of the same size: one with `--history-days` N days of
+history, one with a single day. In each it loads and builds the history, then loads and builds one more
+day incrementally; the N-day lake then runs once more with nothing new, and once with
+`--full-refresh` over the same data. For every step it prints load and build seconds, and, per model
+and in total, the data the build read (rows and bytes of every table scan, from Spark's SQL metrics:
+overwatch.scan_metrics), because at sizes this machine can build fixed per-query overhead hides
+scaling from time alone. It ends with the ratios the issue sets targets for, each flagged when it misses.
+
+Data tests and unit tests are left out of the builds: tests check whole tables by design, so their
+reads grow with history; the models' reads are what must not. Runs in a fresh lake of its own, so it
+never touches the demo's tables. Example: `.venv/bin/python scripts/benchmark.py --history-days 3 --size
+small`; `make benchmark` runs the defaults (30 days, small).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from overwatch.deployment_config import DeploymentConfig
     from overwatch.run_log import ModuleRun
+    from overwatch.sample_workspace import SampleWorkspaceManifest
+    from overwatch.scan_metrics import LabelReads, SqlExecutionLog
+
+# Models only: see the module docstring.
+BUILD_ARGUMENTS = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+# The targets of issue 13's "done when".
+READ_RATIO_TARGET = 1.3
+NOTHING_NEW_SHARE_TARGET = 0.25
+# A table "grows" when it holds this many times more rows at N days of history than at one day.
+GROWING_TABLE_RATIO = 1.3
+# Enough SQL executions for the largest build to stay in Spark's status store until it is read.
+RETAINED_EXECUTIONS = "20000"
+OUTSIDE_NODES = "dbt (outside nodes)"
+LAKE_SCHEMA = re.compile(r"\.benchmark_\d+d_")
+
+HISTORY, INCREMENTAL, NOTHING_NEW, FULL_REBUILD = "history", "one more day", "nothing new", "full rebuild"
+
+
+@dataclass(frozen=True)
+class NodeRun:
+    """One dbt node in one build: dbt's seconds (as in run_results.json) and the data its queries read."""
+
+    materialized: str
+    seconds: float
+    reads: LabelReads
+
+    @property
+    def rows(self) -> int:
+        return self.reads.rows
+
+    @property
+    def bytes(self) -> int:
+        return self.reads.bytes
+
+
+@dataclass(frozen=True)
+class Step:
+    """One load and the dbt build after it."""
+
+    load_seconds: float
+    load_rows: int
+    build_seconds: float
+    nodes: dict[str, NodeRun]
+
+    @property
+    def tables_read(self) -> set[str]:
+        return {table for node in self.nodes.values() for table in node.reads.tables}
+
+    @property
+    def rows_read(self) -> int:
+        return sum(node.rows for node in self.nodes.values())
+
+    @property
+    def bytes_read(self) -> int:
+        return sum(node.bytes for node in self.nodes.values())
+
+
+@dataclass(frozen=True)
+class Lake:
+    """The steps of one lake and the rows of each table its incremental day read (schema-free names)."""
+
+    history_days: int
+    steps: dict[str, Step]
+    table_rows: dict[str, int]
+
+    def tables_read_by(self, node_id: str) -> set[str]:
+        node = self.steps[INCREMENTAL].nodes.get(node_id)
+        return {schema_free(table) for table in node.reads.tables} if node else set()
 
 
 def print_throughput(step: str, seconds: float, rows: int, what: str) -> None:
@@ -44,52 +128,264 @@ def print_spark_event_log_comparison(
     print(f"    loader / bare read time: {load_seconds / bare_seconds:.1f}x")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", choices=("small", "medium", "large"), default="medium")
-    parser.add_argument("--days", type=int, default=7)
-    parser.add_argument("--workspaces", type=int, default=1)
-    arguments = parser.parse_args()
+def print_loader_benchmarks(spark: SparkSession, sample_dir: Path, load_runs: list[ModuleRun]) -> None:
+    """Loaders against the bare engine, on the N-day lake's sample and load runs.
 
-    work_dir = Path(tempfile.mkdtemp(prefix="overwatch-benchmark-"))
-    os.environ["OVERWATCH_LAKE_DIR"] = str(work_dir / "lake")
-    os.environ["OVERWATCH_SCHEMA"] = "benchmark"
+    Integration hook: the audit loader against a single-commit write (written on another branch) is
+    called here, beside the event log comparison, with the same sample folder and load runs.
+    """
+    print("\nloaders")
+    for run in load_runs:
+        module_seconds = max((run.finished_at - run.started_at).total_seconds(), 1.0)
+        print_throughput(f"{run.module_name}", module_seconds, run.rows_written, "rows")
+    print_spark_event_log_comparison(spark, sample_dir / "cluster_logs", load_runs)
 
+
+def schema_free(table: str) -> str:
+    """A table's name without its lake's schema, so the two lakes' tables compare."""
+    return LAKE_SCHEMA.sub(".<schema>_", table)
+
+
+def build(
+    spark: SparkSession,
+    log: SqlExecutionLog,
+    config: DeploymentConfig,
+    until: datetime,
+    extra: Sequence[str],
+) -> tuple[float, dict[str, NodeRun]]:
+    """One `dbt build` of the models, timed, with each node's seconds and reads."""
     from overwatch.dbt_runner import run_dbt
+    from overwatch.scan_metrics import LabelReads, dbt_node_labeller, label_queries, reads_by_label
+
+    arguments = [*BUILD_ARGUMENTS, *extra, "--vars", json.dumps(config.dbt_vars(until_time=until))]
+    log.restart()
+    label_queries(spark, OUTSIDE_NODES)
+    started = time.perf_counter()
+    outcome = run_dbt(arguments, callbacks=[dbt_node_labeller(spark)])
+    seconds = time.perf_counter() - started
+    label_queries(spark, None)
+    reads = reads_by_label(log.executions())
+    nodes = {
+        result.node.unique_id: NodeRun(
+            result.node.config.materialized,
+            result.execution_time,
+            reads.get(result.node.unique_id, LabelReads()),
+        )
+        for result in outcome.result.results  # type: ignore[attr-defined]
+    }
+    nodes[OUTSIDE_NODES] = NodeRun("-", 0.0, reads.get(OUTSIDE_NODES, LabelReads()))
+    print_build(seconds, nodes)
+    return seconds, nodes
+
+
+def print_build(seconds: float, nodes: dict[str, NodeRun]) -> None:
+    """Each build's figures as it ends, so a long run shows them before its final tables."""
+    print(f"benchmark: build {seconds:.1f} s, {sum(node.rows for node in nodes.values()):,} rows read")
+    for node_id, node in sorted(nodes.items()):
+        if node.rows or node.seconds >= 1:
+            print(f"  {node_id:<60} {node.seconds:8.1f} s {node.rows:>12,} rows {node.bytes:>14,} bytes")
+
+
+def load_and_build(
+    spark: SparkSession,
+    log: SqlExecutionLog,
+    manifest: SampleWorkspaceManifest,
+    sample_dir: Path,
+    until: datetime,
+    selection: Sequence[str],
+) -> tuple[Step, list[ModuleRun], DeploymentConfig]:
     from overwatch.demo import serve_and_load
-    from overwatch.lakehouse import load_target, spark_session
-    from overwatch.layer_summary import count_rows_per_layer
+
+    started = time.perf_counter()
+    config, summary = serve_and_load(manifest, sample_dir, until=until)
+    load_seconds = time.perf_counter() - started
+    if summary.failed:
+        raise SystemExit(f"loader modules failed: {[run.module_name for run in summary.failed]}")
+    load_rows = sum(run.rows_written for run in summary.module_runs)
+    build_seconds, nodes = build(spark, log, config, until, selection)
+    return Step(load_seconds, load_rows, build_seconds, nodes), list(summary.module_runs), config
+
+
+def run_lake(
+    spark: SparkSession,
+    log: SqlExecutionLog,
+    arguments: argparse.Namespace,
+    history_days: int,
+    *,
+    complete: bool,
+) -> Lake:
+    """History, then one more day; `complete` adds a run with nothing new and a full rebuild."""
     from overwatch.sample_workspace import generate_sample_workspace
 
-    started = time.perf_counter()
+    os.environ["OVERWATCH_SCHEMA"] = f"benchmark_{history_days}d"
+    sample_dir = arguments.work_dir / f"sample_{history_days}d"
     manifest = generate_sample_workspace(
-        work_dir / "sample", days=arguments.days, workspace_count=arguments.workspaces, size=arguments.size
+        sample_dir, days=history_days + 1, workspace_count=arguments.workspaces, size=arguments.size
     )
-    generate_seconds = time.perf_counter() - started
-
-    spark_session(load_target())  # the JVM start is not the loaders' cost
-    started = time.perf_counter()
-    _config, load_summary = serve_and_load(manifest, work_dir / "sample")
-    load_seconds = time.perf_counter() - started
-    rows_loaded = sum(run.rows_written for run in load_summary.module_runs)
-
-    started = time.perf_counter()
-    run_dbt(["build", "--exclude", "resource_type:test", "resource_type:unit_test"])
-    build_seconds = time.perf_counter() - started
-    counts = count_rows_per_layer(spark_session(load_target()), load_target())
-    rows_built = sum(count.rows for count in counts if count.layer in ("silver", "gold"))
-
-    print(f"\nbenchmark: {arguments.size} workspace, {arguments.workspaces} x {arguments.days} days")
-    print(f"  {'generate':<20} {generate_seconds:8.1f} s")
-    print_throughput("load", load_seconds, rows_loaded, "bronze rows")
-    for run in load_summary.module_runs:
-        module_seconds = max((run.finished_at - run.started_at).total_seconds(), 1.0)
-        print_throughput(f"  {run.module_name}", module_seconds, run.rows_written, "rows")
-    print_throughput("dbt build", build_seconds, rows_built, "silver and gold rows")
-    print_spark_event_log_comparison(
-        spark_session(load_target()), work_dir / "sample" / "cluster_logs", list(load_summary.module_runs)
+    history_end, end = manifest.start_time + timedelta(days=history_days), manifest.end_time
+    selection = ["--select", *arguments.select] if arguments.select else []
+    steps = {}
+    steps[HISTORY], load_runs, _config = load_and_build(
+        spark, log, manifest, sample_dir, history_end, selection
     )
-    print(f"  (work folder {work_dir})")
+    steps[INCREMENTAL], more_runs, config = load_and_build(spark, log, manifest, sample_dir, end, selection)
+    table_rows = {name: table_row_count(spark, name) for name in steps[INCREMENTAL].tables_read}
+    if complete:
+        steps[NOTHING_NEW], _runs, _config = load_and_build(spark, log, manifest, sample_dir, end, selection)
+        seconds, nodes = build(spark, log, config, end, [*selection, "--full-refresh"])
+        steps[FULL_REBUILD] = Step(0.0, 0, seconds, nodes)
+        print_loader_benchmarks(spark, sample_dir, load_runs + more_runs)
+    return Lake(history_days, steps, {schema_free(name): rows for name, rows in table_rows.items()})
+
+
+def table_row_count(spark: SparkSession, name: str) -> int:
+    """Rows of a table a build read; 0 for one that is gone (a dbt temporary relation)."""
+    from pyspark.errors import AnalysisException
+
+    try:
+        return spark.table(name).count()
+    except AnalysisException:
+        return 0
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def show_ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def print_steps(lakes: Sequence[Lake]) -> None:
+    print(f"\n{'step':<34} {'load s':>8} {'bronze rows':>12} {'build s':>8} {'rows read':>12} {'MB read':>9}")
+    for lake in lakes:
+        for name, step in lake.steps.items():
+            label = f"{lake.history_days}d lake: {name}"
+            print(
+                f"{label:<34} {step.load_seconds:8.1f} {step.load_rows:>12,} {step.build_seconds:8.1f}"
+                f" {step.rows_read:>12,} {step.bytes_read / 1e6:9.3f}"
+            )
+
+
+def growing_tables(long: Lake, short: Lake) -> set[str]:
+    """Tables with more than GROWING_TABLE_RATIO times the rows at N days of history than at one."""
+    return {
+        name
+        for name, rows in long.table_rows.items()
+        if rows > GROWING_TABLE_RATIO * short.table_rows.get(name, 0)
+    }
+
+
+def print_models(long: Lake, short: Lake) -> list[str]:
+    """One line per node that read data in either incremental day; returns the misses it flags."""
+    growing = growing_tables(long, short)
+    day_n, day_1 = long.steps[INCREMENTAL].nodes, short.steps[INCREMENTAL].nodes
+    full = long.steps.get(FULL_REBUILD)
+    misses = []
+    n = long.history_days
+    print(
+        f"\none more day, per node: seconds and data read at 1 and {n} days of history"
+        f" (full s: the node in a --full-refresh build of the same data)"
+    )
+    seconds_header = f"{'node':<46} {'kind':<11} {'s@1d':>6} {f's@{n}d':>6} {'full s':>6}"
+    reads_header = (
+        f"{'rows@1d':>10} {f'rows@{n}d':>10} {'ratio':>7} {'MB@1d':>7} {f'MB@{n}d':>7} {'ratio':>7}"
+    )
+    print(f"{seconds_header} {reads_header}  flags")
+    quiet_seconds, quiet_nodes = 0.0, 0
+    for node_id in sorted(set(day_n) | set(day_1)):
+        now, before = day_n.get(node_id), day_1.get(node_id)
+        if now is None or before is None:
+            continue
+        if not now.rows and not before.rows:
+            quiet_seconds, quiet_nodes = quiet_seconds + now.seconds, quiet_nodes + 1
+            continue
+        full_seconds = full.nodes[node_id].seconds if full and node_id in full.nodes else 0.0
+        flags = node_flags(node_id, now, before, full_seconds, bool(long.tables_read_by(node_id) & growing))
+        misses += [f"{node_id}: {flag}" for flag in flags]
+        print(
+            f"{node_id.removeprefix('model.overwatch.'):<46.46} {now.materialized:<11.11}"
+            f" {before.seconds:6.1f} {now.seconds:6.1f} {full_seconds:6.1f}"
+            f" {before.rows:>10,} {now.rows:>10,}"
+            f" {show_ratio(ratio(now.rows, before.rows)):>7} {before.bytes / 1e6:7.3f} {now.bytes / 1e6:7.3f}"
+            f" {show_ratio(ratio(now.bytes, before.bytes)):>7}  {' '.join(flags)}"
+        )
+    print(f"{quiet_nodes} more nodes read no table (views, seeds, ...): {quiet_seconds:.1f} s at {n} days")
+    print(f"growing tables read ({len(growing)}): {', '.join(sorted(growing)) or 'none'}")
+    return misses
+
+
+def node_flags(node_id: str, now: NodeRun, before: NodeRun, full_seconds: float, grows: bool) -> list[str]:
+    flags = []
+    read_ratio = ratio(now.rows, before.rows)
+    if grows and (read_ratio is None or read_ratio > READ_RATIO_TARGET):
+        flags.append(f"READS>{READ_RATIO_TARGET}x")
+    if now.materialized == "incremental" and full_seconds and now.seconds > full_seconds:
+        flags.append("SLOWER-THAN-FULL-REBUILD")
+    return flags
+
+
+def print_targets(long: Lake, short: Lake, misses: list[str]) -> None:
+    n = long.history_days
+    total = ratio(long.steps[INCREMENTAL].rows_read, short.steps[INCREMENTAL].rows_read)
+    total_bytes = ratio(long.steps[INCREMENTAL].bytes_read, short.steps[INCREMENTAL].bytes_read)
+    nothing_new = ratio(long.steps[NOTHING_NEW].build_seconds, long.steps[HISTORY].build_seconds)
+    build_time = ratio(long.steps[INCREMENTAL].build_seconds, short.steps[INCREMENTAL].build_seconds)
+    print("\ntargets (issue 13)")
+    print(f"  build seconds of one more day, {n}d / 1d history: {show_ratio(build_time)} (no target)")
+    print(f"  bytes read by one more day, {n}d / 1d history: {show_ratio(total_bytes)}")
+    verdict(f"rows read by one more day, {n}d / 1d history", total, READ_RATIO_TARGET)
+    verdict("build with nothing new / first full build", nothing_new, NOTHING_NEW_SHARE_TARGET)
+    print(f"  per node: {len(misses)} miss{'es' if len(misses) != 1 else ''}")
+    for miss in misses:
+        print(f"    MISS {miss}")
+
+
+def verdict(what: str, value: float | None, target: float) -> None:
+    status = "ok" if value is not None and value <= target else "MISS"
+    print(f"  {what}: {show_ratio(value)} (target <= {target}x) {status}")
+
+
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--history-days", type=int, default=30, help="days of history before the measured day"
+    )
+    parser.add_argument("--size", choices=("small", "medium", "large"), default="small")
+    parser.add_argument("--workspaces", type=int, default=1)
+    parser.add_argument("--select", nargs="+", default=[], help="dbt node selection (default: every model)")
+    arguments = parser.parse_args(argv)
+    if arguments.history_days < 2:
+        parser.error("--history-days must be at least 2: the benchmark compares it with one day")
+    return arguments
+
+
+def start_spark() -> tuple[SparkSession, SqlExecutionLog]:
+    from overwatch.lakehouse import load_target, spark_session
+    from overwatch.scan_metrics import SqlExecutionLog
+
+    target = load_target()
+    conf = {**target.spark_conf, "spark.sql.ui.retainedExecutions": RETAINED_EXECUTIONS}
+    spark = spark_session(replace(target, spark_conf=conf))  # dbt's session method reuses this one
+    return spark, SqlExecutionLog(spark)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    arguments = parse_arguments(argv)
+    arguments.work_dir = Path(tempfile.mkdtemp(prefix="overwatch-benchmark-"))
+    os.environ["OVERWATCH_LAKE_DIR"] = str(arguments.work_dir / "lake")
+    started = time.perf_counter()
+    spark, log = start_spark()
+    long = run_lake(spark, log, arguments, arguments.history_days, complete=True)
+    short = run_lake(spark, log, arguments, 1, complete=False)
+    sizes = f"{arguments.size} workspace x {arguments.workspaces}"
+    print(f"\nbenchmark: {sizes}, {arguments.history_days} days of history against 1")
+    print_steps([long, short])
+    misses = print_models(long, short)
+    print_targets(long, short, misses)
+    print(f"  (work folder {arguments.work_dir}; {time.perf_counter() - started:.0f} s in all)")
 
 
 if __name__ == "__main__":

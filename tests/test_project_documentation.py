@@ -51,7 +51,7 @@ def test_every_documented_column_is_described_and_models_document_columns(manife
 
 
 def test_column_descriptions_fit_the_metastore(manifest: dict):
-    """persist_docs writes column descriptions as comments; the Hive metastore keeps 256 characters."""
+    """Descriptions become column comments on Databricks (persist_docs); a Hive metastore keeps 256."""
     too_long = [
         f"{node['unique_id']}.{name} ({len(column['description'])})"
         for node in project_nodes(manifest, {"model", "snapshot", "seed"})

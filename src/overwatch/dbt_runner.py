@@ -7,8 +7,9 @@ starting a second JVM (and a one-model run takes seconds, not the JVM start-up).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from overwatch.lakehouse import dbt_profiles_dir, prepare_local_environment, project_dir
 
@@ -24,8 +25,14 @@ class DbtOutcome:
     error: BaseException | None = None
 
 
-def run_dbt(arguments: Sequence[str], *, raise_on_failure: bool = True) -> DbtOutcome:
-    """Invoke dbt with `arguments` (as on the command line) against this project."""
+def run_dbt(
+    arguments: Sequence[str],
+    *,
+    raise_on_failure: bool = True,
+    callbacks: Sequence[Callable[[Any], None]] = (),
+) -> DbtOutcome:
+    """Invoke dbt with `arguments` (as on the command line) against this project; `callbacks` receive
+    each of dbt's structured events (the benchmark labels each node's Spark queries with them)."""
     from dbt.cli.main import dbtRunner
 
     project = project_dir()
@@ -37,7 +44,7 @@ def run_dbt(arguments: Sequence[str], *, raise_on_failure: bool = True) -> DbtOu
             full_arguments += ["--project-dir", str(project)]
         if not _has_option(arguments, "--profiles-dir"):
             full_arguments += ["--profiles-dir", str(dbt_profiles_dir(project))]
-    outcome = dbtRunner().invoke(full_arguments)
+    outcome = dbtRunner(callbacks=list(callbacks)).invoke(full_arguments)
     if raise_on_failure and not outcome.success:
         detail = f": {outcome.exception}" if outcome.exception else ""
         raise DbtCommandFailed(f"dbt {' '.join(arguments)} failed{detail}")
