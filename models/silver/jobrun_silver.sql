@@ -7,9 +7,7 @@
     )
 }}
 
-{%- set day_ms = 86400000 -%}
-{%- set lookback_ms = var('lookback_days') * day_ms -%}
-{%- set open_run_lookback_ms = var('jobrun_open_run_lookback_days') * day_ms -%}
+{%- set open_run_lookback_days = var('jobrun_open_run_lookback_days') %}
 
 with
 
@@ -43,21 +41,16 @@ run_events as (
         run_creator_user_name,
         job_terminal_state,
         run_name
-    from {{ ref('stg_audit__jobs') }}
-    where
-        action_name in (
-            'runNow', 'runTriggered', 'submitRun', 'runStart', 'runSucceeded', 'runFailed', 'cancel', 'repairRun'
-        )
-        and response_status_code = 200
+    from {{ ref('job_run_events') }}
 
 ),
 
 job_run_snapshots as (
 
+    -- The newest runs-API snapshot of each run.
     select
         organization_id,
         job_run_id,
-        snapshot_time,
         snapshot_ms,
         job_id,
         run_name,
@@ -70,48 +63,38 @@ job_run_snapshots as (
         result_state,
         tasks_json,
         single_task_json
-    from {{ ref('stg_api__job_runs') }}
+    from {{ ref('job_run_api_snapshot_latest') }}
 
 ),
 
 {% if is_incremental() %}
 
-watermark as (
-
-    select coalesce(max(last_event_ms), 0) as watermark_ms
-    from {{ this }}
-
-),
-
 job_runs_in_scope as (
 
-    -- Runs with new events or snapshots, and runs still open within the open-run look-back.
-    select distinct
+    -- Runs with events or snapshots in the look-back, and runs still open within the open-run look-back.
+    select
         run_events.organization_id,
         run_events.job_run_id
     from run_events
-    cross join watermark
     where
-        run_events.unix_time_ms >= watermark.watermark_ms - {{ lookback_ms }}
-        and run_events.event_date >= to_date(timestamp_millis(watermark.watermark_ms - {{ lookback_ms }}))
+        run_events.unix_time_ms >= {{ job_lookback_start_ms('last_event_ms') }}
+        and run_events.event_date >= {{ job_lookback_start_date('last_event_ms') }}
     union
     select
         job_run_snapshots.organization_id,
         job_run_snapshots.job_run_id
     from job_run_snapshots
-    cross join watermark
-    where job_run_snapshots.snapshot_ms >= watermark.watermark_ms - {{ lookback_ms }}
+    where job_run_snapshots.snapshot_ms >= {{ job_lookback_start_ms('last_event_ms') }}
     union
     select
         existing_runs.organization_id,
         existing_runs.job_run_id
     from {{ this }} as existing_runs
-    cross join watermark
     where
         existing_runs.end_ms is null
         and existing_runs.terminal_state is null
         and coalesce(existing_runs.start_ms, existing_runs.submission_ms)
-        >= watermark.watermark_ms - {{ open_run_lookback_ms }}
+        >= {{ job_lookback_start_ms('last_event_ms', open_run_lookback_days) }}
 
 ),
 
@@ -123,14 +106,13 @@ scoped_run_events as (
     select run_events.*
     from run_events
     {%- if is_incremental() %}
-    cross join watermark
     left semi join job_runs_in_scope
         on
             run_events.organization_id = job_runs_in_scope.organization_id
             and run_events.job_run_id = job_runs_in_scope.job_run_id
     where
         run_events.event_date
-        >= to_date(timestamp_millis(watermark.watermark_ms - {{ open_run_lookback_ms + lookback_ms }}))
+        >= {{ job_lookback_start_date('last_event_ms', open_run_lookback_days + var('lookback_days')) }}
     {%- endif %}
 
 ),
@@ -372,15 +354,6 @@ audit_task_runs as (
 
 ),
 
-latest_job_run_snapshots as (
-
-    select
-        *,
-        row_number() over (partition by organization_id, job_run_id order by snapshot_time desc) as snapshot_number
-    from scoped_job_run_snapshots
-
-),
-
 api_job_run_times as (
 
     select
@@ -397,8 +370,7 @@ api_job_run_times as (
         result_state,
         tasks_json,
         single_task_json
-    from latest_job_run_snapshots
-    where snapshot_number = 1
+    from scoped_job_run_snapshots
 
 ),
 
@@ -785,10 +757,7 @@ final as (
         start_ms,
         completion_ms,
         cancellation_ms,
-        case
-            when cancellation_ms is not null then greatest(coalesce(completion_ms, cancellation_ms), cancellation_ms)
-            else completion_ms
-        end as end_ms,
+        {{ job_run_window_end_ms('completion_ms', 'cancellation_ms') }} as end_ms,
         manual_override_params,
         workflow_context,
         submit_run_details,
