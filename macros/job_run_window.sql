@@ -5,10 +5,7 @@
     while the model is empty. A scalar subquery over the model: use it only inside is_incremental(). -#}
 {% macro job_lookback_start_ms(watermark_ms_column, days=none) -%}
     {%- set days = var('lookback_days') if days is none else days -%}
-    (
-        (select coalesce(max({{ watermark_ms_column }}), 0) from {{ this }})
-        - {{ days * 86400000 }}
-    )
+    ((select coalesce(max({{ watermark_ms_column }}), 0) from {{ this }}) - {{ days * 86400000 }})
 {%- endmacro %}
 
 {#- The same start as a UTC date, to filter a date column (the audit log's delivery date partition). -#}

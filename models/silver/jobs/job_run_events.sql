@@ -10,7 +10,7 @@
     from here, not from the whole audit log. Incremental: only the look-back's delivery dates are read. -#}
 with
 
-run_events as (
+job_audit_events as (
 
     select
         organization_id,
@@ -42,14 +42,9 @@ run_events as (
         job_terminal_state,
         run_name
     from {{ ref('stg_audit__jobs') }}
-    where
-        action_name in (
-            'runNow', 'runTriggered', 'submitRun', 'runStart', 'runSucceeded', 'runFailed', 'cancel', 'repairRun'
-        )
-        and response_status_code = 200
-        {%- if is_incremental() %}
-        and delivery_date >= {{ job_lookback_start_date('event_time_ms') }}
-        {%- endif %}
+    {%- if is_incremental() %}
+    where delivery_date >= {{ job_lookback_start_date('event_time_ms') }}
+    {%- endif %}
 
 )
 
@@ -82,4 +77,9 @@ select
     run_creator_user_name,
     job_terminal_state,
     run_name
-from run_events
+from job_audit_events
+where
+    action_name in (
+        'runNow', 'runTriggered', 'submitRun', 'runStart', 'runSucceeded', 'runFailed', 'cancel', 'repairRun'
+    )
+    and response_status_code = 200
