@@ -4,24 +4,26 @@
 
 with
 
-audit_log as (
+job_events_from_audit as (
 
     select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.timestamp as unix_time_ms,
-        audit_log_bronze.actionName as action,
-        audit_log_bronze.requestParams as request_params,
-        audit_log_bronze.response,
-        audit_log_bronze.userIdentity.email as user_email,
-        audit_log_bronze.sessionId as session_id,
-        audit_log_bronze.requestId as request_id,
-        audit_log_bronze.userAgent as user_agent,
-        audit_log_bronze.sourceIPAddress as source_ip_address
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
+        organization_id,
+        job_id,
+        action_name as action,
+        event_time_ms as unix_time_ms,
+        request_params,
+        cast(null as string) as snapshot_settings,
+        fields_to_remove,
+        response,
+        user_email,
+        session_id,
+        request_id,
+        user_agent,
+        source_ip_address
+    from {{ ref('stg_audit__jobs') }}
     where
-        audit_log_bronze.serviceName = 'jobs'
-        and audit_log_bronze.actionName in ('create', 'update', 'reset', 'delete', 'changeJobAcl')
-        and audit_log_bronze.response.statusCode = 200
+        action_name in ('create', 'update', 'reset', 'delete', 'changeJobAcl')
+        and response_status_code = 200
 
 ),
 
@@ -29,35 +31,13 @@ job_snapshots as (
 
     select
         organization_id,
-        cast(entity_id as bigint) as job_id,
+        job_id,
         snapshot_time,
-        raw_json
-    from {{ source('overwatch_bronze', 'jobs_snapshot_bronze') }}
-
-),
-
-job_events_from_audit as (
-
-    select
-        audit_log.organization_id,
-        cast(
-            case
-                when audit_log.action = 'create' then get_json_object(audit_log.response.result, '$.job_id')
-                when audit_log.action = 'changeJobAcl' then audit_log.request_params['resourceId']
-                else audit_log.request_params['job_id']
-            end as bigint
-        ) as job_id,
-        audit_log.action,
-        audit_log.unix_time_ms,
-        audit_log.request_params,
-        cast(null as string) as snapshot_settings,
-        audit_log.response,
-        audit_log.user_email,
-        audit_log.session_id,
-        audit_log.request_id,
-        audit_log.user_agent,
-        audit_log.source_ip_address
-    from audit_log
+        snapshot_ms,
+        settings,
+        creator_user_name,
+        created_time
+    from {{ ref('stg_api__jobs') }}
 
 ),
 
@@ -77,7 +57,10 @@ job_snapshots_ranked as (
         organization_id,
         job_id,
         snapshot_time,
-        raw_json,
+        snapshot_ms,
+        settings,
+        creator_user_name,
+        created_time,
         row_number() over (partition by organization_id, job_id order by snapshot_time) as snapshot_number,
         row_number() over (
             partition by organization_id, job_id order by snapshot_time desc
@@ -93,9 +76,10 @@ job_events_imputed_from_snapshots as (
         job_snapshots_ranked.organization_id,
         job_snapshots_ranked.job_id,
         'snapImpute' as action,
-        unix_millis(job_snapshots_ranked.snapshot_time) as unix_time_ms,
+        job_snapshots_ranked.snapshot_ms as unix_time_ms,
         from_json(cast(null as string), 'map<string,string>') as request_params,
-        get_json_object(job_snapshots_ranked.raw_json, '$.settings') as snapshot_settings,
+        job_snapshots_ranked.settings as snapshot_settings,
+        cast(null as array<string>) as fields_to_remove,
         cast(null as struct<statusCode: int, errorMessage: string, result: string>) as response,
         cast(null as string) as user_email,
         cast(null as string) as session_id,
@@ -142,7 +126,7 @@ unique_job_events as (
         unix_time_ms,
         request_params,
         snapshot_settings,
-        from_json(request_params['fields_to_remove'], 'array<string>') as fields_to_remove,
+        fields_to_remove,
         response,
         user_email,
         session_id,
@@ -160,15 +144,15 @@ job_snapshot_intervals as (
     select
         organization_id,
         job_id,
-        get_json_object(raw_json, '$.settings') as settings,
-        get_json_object(raw_json, '$.creator_user_name') as creator_user_name,
-        cast(get_json_object(raw_json, '$.created_time') as bigint) as created_time,
+        settings,
+        creator_user_name,
+        created_time,
         case
             when snapshot_number = 1 then 0
-            else unix_millis(snapshot_time)
+            else snapshot_ms
         end as valid_from_ms,
         coalesce(
-            lead(unix_millis(snapshot_time)) over (partition by organization_id, job_id order by snapshot_time),
+            lead(snapshot_ms) over (partition by organization_id, job_id order by snapshot_time),
             9223372036854775807
         ) as valid_until_ms
     from job_snapshots_ranked
@@ -253,8 +237,8 @@ latest_job_snapshots as (
     select
         organization_id,
         job_id,
-        get_json_object(raw_json, '$.creator_user_name') as creator_user_name,
-        cast(get_json_object(raw_json, '$.created_time') as bigint) as created_time
+        creator_user_name,
+        created_time
     from job_snapshots_ranked
     where snapshot_number_from_latest = 1
 

@@ -7,116 +7,94 @@
     )
 }}
 
-{%- set day_ms = 86400000 -%}
-{%- set lookback_ms = var('lookback_days') * day_ms -%}
-{%- set open_run_lookback_ms = var('jobrun_open_run_lookback_days') * day_ms -%}
+{%- set open_run_lookback_days = var('jobrun_open_run_lookback_days') %}
 
 with
 
-audit_log as (
-
-    select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.date as event_date,
-        audit_log_bronze.timestamp as unix_time_ms,
-        audit_log_bronze.actionName as action,
-        audit_log_bronze.requestParams as request_params,
-        audit_log_bronze.response.result as response_result,
-        audit_log_bronze.userIdentity.email as user_email,
-        audit_log_bronze.sessionId as session_id,
-        audit_log_bronze.requestId as request_id,
-        audit_log_bronze.userAgent as user_agent,
-        audit_log_bronze.sourceIPAddress as source_ip_address
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
-    where
-        audit_log_bronze.serviceName = 'jobs'
-        and audit_log_bronze.actionName in (
-            'runNow', 'runTriggered', 'submitRun', 'runStart', 'runSucceeded', 'runFailed', 'cancel', 'repairRun'
-        )
-        and audit_log_bronze.response.statusCode = 200
-
-),
-
-job_run_snapshots as (
-
-    select
-        organization_id,
-        cast(entity_id as bigint) as job_run_id,
-        snapshot_time,
-        raw_json
-    from {{ source('overwatch_bronze', 'job_runs_snapshot_bronze') }}
-
-),
-
 run_events as (
 
-    -- Every run event with the job run it belongs to (a task run's parent for task-level events).
+    -- Every successful run event with the job run it belongs to (a task run's parent for task-level events).
     select
         organization_id,
-        event_date,
-        unix_time_ms,
-        action,
+        delivery_date as event_date,
+        event_time_ms as unix_time_ms,
+        action_name as action,
         request_params,
-        response_result,
         user_email,
         session_id,
         request_id,
         user_agent,
         source_ip_address,
-        cast(
-            case
-                when action in ('runNow', 'submitRun') then get_json_object(response_result, '$.run_id')
-                when action = 'runTriggered' then request_params['runId']
-                when action in ('runStart', 'runSucceeded', 'runFailed')
-                    then coalesce(request_params['multitaskParentRunId'], request_params['runId'])
-                when action in ('cancel', 'repairRun') then request_params['run_id']
-            end as bigint
-        ) as job_run_id,
-        case
-            when action in ('runStart', 'runSucceeded', 'runFailed') then cast(request_params['runId'] as bigint)
-        end as task_run_id
-    from audit_log
+        job_id,
+        job_run_id,
+        task_run_id,
+        repair_id,
+        task_key,
+        task_dependencies,
+        multitask_parent_run_id,
+        parent_run_id,
+        id_in_job,
+        cluster_id,
+        job_cluster_type,
+        job_task_type,
+        job_trigger_type,
+        run_creator_user_name,
+        job_terminal_state,
+        run_name
+    from {{ ref('job_run_events') }}
+
+),
+
+job_run_snapshots as (
+
+    -- The newest runs-API snapshot of each run.
+    select
+        organization_id,
+        job_run_id,
+        snapshot_ms,
+        job_id,
+        run_name,
+        run_type,
+        run_trigger,
+        creator_user_name,
+        cluster_id,
+        start_ms,
+        end_ms,
+        result_state,
+        tasks_json,
+        single_task_json
+    from {{ ref('job_run_api_snapshot_latest') }}
 
 ),
 
 {% if is_incremental() %}
 
-watermark as (
-
-    select coalesce(max(last_event_ms), 0) as watermark_ms
-    from {{ this }}
-
-),
-
 job_runs_in_scope as (
 
-    -- Runs with new events or snapshots, and runs still open within the open-run look-back.
-    select distinct
+    -- Runs with events or snapshots in the look-back, and runs still open within the open-run look-back.
+    select
         run_events.organization_id,
         run_events.job_run_id
     from run_events
-    cross join watermark
     where
-        run_events.unix_time_ms >= watermark.watermark_ms - {{ lookback_ms }}
-        and run_events.event_date >= to_date(timestamp_millis(watermark.watermark_ms - {{ lookback_ms }}))
+        run_events.unix_time_ms >= {{ job_lookback_start_ms('last_event_ms') }}
+        and run_events.event_date >= {{ job_lookback_start_date('last_event_ms') }}
     union
     select
         job_run_snapshots.organization_id,
         job_run_snapshots.job_run_id
     from job_run_snapshots
-    cross join watermark
-    where unix_millis(job_run_snapshots.snapshot_time) >= watermark.watermark_ms - {{ lookback_ms }}
+    where job_run_snapshots.snapshot_ms >= {{ job_lookback_start_ms('last_event_ms') }}
     union
     select
         existing_runs.organization_id,
         existing_runs.job_run_id
     from {{ this }} as existing_runs
-    cross join watermark
     where
         existing_runs.end_ms is null
         and existing_runs.terminal_state is null
         and coalesce(existing_runs.start_ms, existing_runs.submission_ms)
-        >= watermark.watermark_ms - {{ open_run_lookback_ms }}
+        >= {{ job_lookback_start_ms('last_event_ms', open_run_lookback_days) }}
 
 ),
 
@@ -128,14 +106,13 @@ scoped_run_events as (
     select run_events.*
     from run_events
     {%- if is_incremental() %}
-    cross join watermark
     left semi join job_runs_in_scope
         on
             run_events.organization_id = job_runs_in_scope.organization_id
             and run_events.job_run_id = job_runs_in_scope.job_run_id
     where
         run_events.event_date
-        >= to_date(timestamp_millis(watermark.watermark_ms - {{ open_run_lookback_ms + lookback_ms }}))
+        >= {{ job_lookback_start_date('last_event_ms', open_run_lookback_days + var('lookback_days')) }}
     {%- endif %}
 
 ),
@@ -173,18 +150,13 @@ submissions as (
         organization_id,
         job_run_id,
         unix_time_ms as submission_ms,
-        cast(
-            case
-                when action = 'runNow' then request_params['job_id']
-                when action = 'runTriggered' then request_params['jobId']
-            end as bigint
-        ) as submission_job_id,
+        case when action in ('runNow', 'runTriggered') then job_id end as submission_job_id,
         case action
-            when 'runTriggered' then request_params['jobTriggerType']
+            when 'runTriggered' then job_trigger_type
             when 'runNow' then 'runNow'
             when 'submitRun' then 'submitRun'
         end as submission_trigger_type,
-        case when action = 'submitRun' then request_params['run_name'] end as submitted_run_name,
+        case when action = 'submitRun' then run_name end as submitted_run_name,
         case
             when action = 'runNow'
                 then named_struct(
@@ -240,18 +212,18 @@ task_starts as (
         job_run_id,
         task_run_id,
         unix_time_ms as start_ms,
-        cast(request_params['jobId'] as bigint) as job_id,
-        request_params['taskKey'] as task_key,
-        from_json(request_params['taskDependencies'], 'array<string>') as task_dependencies,
-        cast(request_params['multitaskParentRunId'] as bigint) as multitask_parent_run_id,
-        cast(request_params['parentRunId'] as bigint) as parent_run_id,
-        cast(request_params['idInJob'] as bigint) as id_in_job,
-        cast(request_params['repairId'] as bigint) as repair_id,
-        request_params['clusterId'] as cluster_id,
-        request_params['jobClusterType'] as cluster_type,
-        request_params['jobTaskType'] as task_type,
-        request_params['jobTriggerType'] as job_trigger_type,
-        request_params['runCreatorUserName'] as run_as_user_name,
+        job_id,
+        task_key,
+        task_dependencies,
+        multitask_parent_run_id,
+        parent_run_id,
+        id_in_job,
+        repair_id,
+        cluster_id,
+        job_cluster_type as cluster_type,
+        job_task_type as task_type,
+        job_trigger_type,
+        run_creator_user_name as run_as_user_name,
         request_id as start_request_id
     from first_run_events
     where
@@ -268,19 +240,19 @@ task_completions as (
         job_run_id,
         task_run_id,
         unix_time_ms as completion_ms,
-        cast(request_params['jobId'] as bigint) as job_id,
-        request_params['taskKey'] as task_key,
-        from_json(request_params['taskDependencies'], 'array<string>') as task_dependencies,
-        cast(request_params['multitaskParentRunId'] as bigint) as multitask_parent_run_id,
-        cast(request_params['parentRunId'] as bigint) as parent_run_id,
-        cast(request_params['idInJob'] as bigint) as id_in_job,
-        cast(request_params['repairId'] as bigint) as repair_id,
-        request_params['clusterId'] as cluster_id,
-        request_params['jobClusterType'] as cluster_type,
-        request_params['jobTaskType'] as task_type,
-        request_params['jobTriggerType'] as job_trigger_type,
-        request_params['runCreatorUserName'] as run_as_user_name,
-        request_params['jobTerminalState'] as terminal_state,
+        job_id,
+        task_key,
+        task_dependencies,
+        multitask_parent_run_id,
+        parent_run_id,
+        id_in_job,
+        repair_id,
+        cluster_id,
+        job_cluster_type as cluster_type,
+        job_task_type as task_type,
+        job_trigger_type,
+        run_creator_user_name as run_as_user_name,
+        job_terminal_state as terminal_state,
         request_id as completion_request_id,
         row_number() over (
             partition by organization_id, job_run_id, task_run_id order by unix_time_ms, request_id
@@ -316,7 +288,7 @@ repairs as (
     select
         organization_id,
         job_run_id,
-        cast(get_json_object(response_result, '$.repair_id') as bigint) as repair_id,
+        repair_id,
         named_struct(
             'repair_timestamp', unix_time_ms,
             'rerun_tasks', request_params['rerun_tasks'],
@@ -327,7 +299,7 @@ repairs as (
             'repair_request_id', request_id
         ) as repair_details,
         row_number() over (
-            partition by organization_id, job_run_id, get_json_object(response_result, '$.repair_id')
+            partition by organization_id, job_run_id, repair_id
             order by unix_time_ms, request_id
         ) as repair_number
     from first_run_events
@@ -382,51 +354,23 @@ audit_task_runs as (
 
 ),
 
-latest_job_run_snapshots as (
-
-    select
-        organization_id,
-        job_run_id,
-        raw_json,
-        row_number() over (partition by organization_id, job_run_id order by snapshot_time desc) as snapshot_number
-    from scoped_job_run_snapshots
-
-),
-
-api_job_runs as (
-
-    select
-        organization_id,
-        job_run_id,
-        raw_json,
-        cast(get_json_object(raw_json, '$.job_id') as bigint) as job_id,
-        get_json_object(raw_json, '$.run_name') as run_name,
-        get_json_object(raw_json, '$.run_type') as run_type,
-        get_json_object(raw_json, '$.trigger') as run_trigger,
-        get_json_object(raw_json, '$.creator_user_name') as creator_user_name,
-        get_json_object(raw_json, '$.job_clusters') as job_clusters,
-        get_json_object(raw_json, '$.cluster_instance.cluster_id') as cluster_id,
-        nullif(cast(get_json_object(raw_json, '$.start_time') as bigint), 0) as start_ms,
-        get_json_object(raw_json, '$.state.result_state') as result_state,
-        get_json_object(raw_json, '$.tasks') as tasks_json,
-        -- API 2.0 single-task run: no tasks array, its task and cluster at the top level.
-        case
-            when get_json_object(raw_json, '$.task') is not null
-                then {{ json_object_union(
-                    "get_json_object(raw_json, '$.task')", "get_json_object(raw_json, '$.cluster_spec')"
-                ) }}
-        end as single_task_json
-    from latest_job_run_snapshots
-    where snapshot_number = 1
-
-),
-
 api_job_run_times as (
 
     select
-        *,
-        {{ job_run_end_ms('raw_json', 'start_ms') }} as end_ms
-    from api_job_runs
+        organization_id,
+        job_run_id,
+        job_id,
+        run_name,
+        run_type,
+        run_trigger,
+        creator_user_name,
+        cluster_id,
+        start_ms,
+        end_ms,
+        result_state,
+        tasks_json,
+        single_task_json
+    from scoped_job_run_snapshots
 
 ),
 
@@ -813,10 +757,7 @@ final as (
         start_ms,
         completion_ms,
         cancellation_ms,
-        case
-            when cancellation_ms is not null then greatest(coalesce(completion_ms, cancellation_ms), cancellation_ms)
-            else completion_ms
-        end as end_ms,
+        {{ job_run_window_end_ms('completion_ms', 'cancellation_ms') }} as end_ms,
         manual_override_params,
         workflow_context,
         submit_run_details,

@@ -1,0 +1,85 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'audit_event_id'],
+    )
+}}
+
+{#- The successful run events of the jobs audit log, kept narrow so jobrun_silver re-reads a run's events
+    from here, not from the whole audit log. Incremental: only the look-back's delivery dates are read. -#}
+with
+
+job_audit_events as (
+
+    select
+        organization_id,
+        audit_event_id,
+        delivery_date,
+        event_time_ms,
+        action_name,
+        request_params,
+        response_status_code,
+        user_email,
+        session_id,
+        request_id,
+        user_agent,
+        source_ip_address,
+        job_id,
+        job_run_id,
+        task_run_id,
+        repair_id,
+        task_key,
+        task_dependencies,
+        multitask_parent_run_id,
+        parent_run_id,
+        id_in_job,
+        cluster_id,
+        job_cluster_type,
+        job_task_type,
+        job_trigger_type,
+        run_creator_user_name,
+        job_terminal_state,
+        run_name
+    from {{ ref('stg_audit__jobs') }}
+    {%- if is_incremental() %}
+    where delivery_date >= {{ job_lookback_start_date('event_time_ms') }}
+    {%- endif %}
+
+)
+
+select
+    organization_id,
+    audit_event_id,
+    delivery_date,
+    event_time_ms,
+    action_name,
+    request_params,
+    response_status_code,
+    user_email,
+    session_id,
+    request_id,
+    user_agent,
+    source_ip_address,
+    job_id,
+    job_run_id,
+    task_run_id,
+    repair_id,
+    task_key,
+    task_dependencies,
+    multitask_parent_run_id,
+    parent_run_id,
+    id_in_job,
+    cluster_id,
+    job_cluster_type,
+    job_task_type,
+    job_trigger_type,
+    run_creator_user_name,
+    job_terminal_state,
+    run_name
+from job_audit_events
+where
+    action_name in (
+        'runNow', 'runTriggered', 'submitRun', 'runStart', 'runSucceeded', 'runFailed', 'cancel', 'repairRun'
+    )
+    and response_status_code = 200
