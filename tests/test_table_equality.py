@@ -27,12 +27,13 @@ def tables(spark):
 
 
 ROW_1 = (
-    "(1, map('team', 'a', 'env', 'p'), 0.1 + 0.2, named_struct('state', 'RUN', 'sizes', map('x', 1, 'z', 2)))"
+    "(1, map('team', 'a', 'env', 'p'), 0.1d + 0.2d,"
+    " named_struct('state', 'RUN', 'sizes', map('x', 1, 'z', 2)))"
 )
 ROW_2 = "(2, null, 3.5, null)"
 # ROW_1's content, its maps built in the other key order, its cost as 0.3 (0.1 + 0.2 is 0.30000000000000004).
 ROW_1_REORDERED = (
-    "(1, map('env', 'p', 'team', 'a'), 0.3, named_struct('state', 'RUN', 'sizes', map('z', 2, 'x', 1)))"
+    "(1, map('env', 'p', 'team', 'a'), 0.3d, named_struct('state', 'RUN', 'sizes', map('z', 2, 'x', 1)))"
 )
 
 
@@ -40,22 +41,31 @@ def test_the_same_rows_in_another_order_are_equal(spark, tables):
     left = tables("same_left", [ROW_1, ROW_2])
     right = tables("same_right", [ROW_2, ROW_1_REORDERED])
     # The stored maps and costs really differ in order and last bits: only the comparison makes them equal.
-    raw = spark.sql(f"select to_json(tags) as tags, cost from {left} where run_id = 1")
-    raw_right = spark.sql(f"select to_json(tags) as tags, cost from {right} where run_id = 1")
-    assert raw.first() != raw_right.first()
+    stored = [
+        spark.sql(
+            f"select to_json(tags) as tags, to_json(detail) as detail, cost from {table} where run_id = 1"
+        )
+        .first()
+        .asDict()
+        for table in (left, right)
+    ]
+    assert [row["tags"] for row in stored] == ['{"team":"a","env":"p"}', '{"env":"p","team":"a"}']
+    assert stored[0]["detail"] != stored[1]["detail"]
+    assert [row["cost"] for row in stored] == [0.30000000000000004, 0.3]
 
     assert table_difference(spark, left, right) is None
 
 
 def test_a_changed_value_is_reported_with_its_rows(spark, tables):
     left = tables("changed_left", [ROW_1, ROW_2])
-    right = tables("changed_right", [ROW_1, "(2, null, 3.6, null)"])
+    # The eighth significant digit: well within the precision compared.
+    right = tables("changed_right", [ROW_1, "(2, null, 3.5000001d, null)"])
 
     difference = table_difference(spark, left, right)
 
     assert (difference.only_in_left, difference.only_in_right) == (1, 1)
     assert [(row.run_id, row.cost) for row in difference.left_examples] == [(2, "3.500000000e+00")]
-    assert [(row.run_id, row.cost) for row in difference.right_examples] == [(2, "3.600000000e+00")]
+    assert [(row.run_id, row.cost) for row in difference.right_examples] == [(2, "3.500000100e+00")]
     assert "1 rows not in" in difference.describe()
 
 
