@@ -120,6 +120,12 @@ def table_difference(
         right,
         only_in_left=counts.get("left", 0),
         only_in_right=counts.get("right", 0),
-        left_examples=tuple(only_in_left.limit(EXAMPLE_ROWS).collect()),
-        right_examples=tuple(only_in_right.limit(EXAMPLE_ROWS).collect()),
+        left_examples=_first_rows(only_in_left),
+        right_examples=_first_rows(only_in_right),
     )
+
+
+def _first_rows(rows: DataFrame) -> tuple[Row, ...]:
+    # In column order, which starts with the key in every model: each side's examples then tend to be
+    # the two versions of one row.
+    return tuple(rows.orderBy(*rows.columns).limit(EXAMPLE_ROWS).collect())
