@@ -62,8 +62,10 @@ def sample(tmp_path_factory: pytest.TempPathFactory):
     ), sample_dir
 
 
-def build_models(config, until) -> None:
-    run_dbt(["build", "--vars", json.dumps(config.dbt_vars(until_time=until))])
+def build_models(config, until, *, unit_tests: bool = True) -> None:
+    # Unit tests do not read the lake, so running them in one of the two builds is enough.
+    skip_unit_tests = [] if unit_tests else ["--exclude", "test_type:unit"]
+    run_dbt(["build", *skip_unit_tests, "--vars", json.dumps(config.dbt_vars(until_time=until))])
 
 
 def cluster_states(spark) -> dict[tuple, tuple]:
@@ -101,7 +103,7 @@ def first_load(loaded):
 def second_build(spark, loaded, sample):
     manifest, _ = sample
     config, _summary = loaded
-    build_models(config, manifest.end_time)
+    build_models(config, manifest.end_time, unit_tests=False)
     return cluster_states(spark)
 
 
