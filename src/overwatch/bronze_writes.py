@@ -57,8 +57,9 @@ class CommitResult:
 
     inserted: dict[Owner, int] = field(default_factory=dict)
     failures: dict[Owner, BaseException] = field(default_factory=dict)
-    # Rows each committed table's merge added, whoever staged them.
+    # Rows each committed table's merge added, whoever staged them, and whose rows it merged.
     added_by_table: dict[str, int] = field(default_factory=dict)
+    owners_by_table: dict[str, set[Owner]] = field(default_factory=dict)
 
 
 class HasWrites(Protocol):
@@ -180,6 +181,7 @@ class BronzeWrites:
                 result.failures.setdefault(owner, failure)
             return None
         added = rows_inserted_since(self._spark, self._target, qualified, started)
+        result.owners_by_table[table.name] = owners
         report(f"commit {table.name}: {added} new rows from {len(owners)} module runs")
         return added
 
@@ -209,8 +211,7 @@ class BronzeWrites:
         for table_name, added in result.added_by_table.items():
             if table_name in UNCOUNTED_TABLES:
                 continue
-            owners = {item.owner for item in self._staged if item.table.name == table_name}
-            owners -= set(result.failures)
+            owners = result.owners_by_table[table_name]
             if len(owners) == 1:
                 (owner,) = owners
                 inserted[owner] = inserted.get(owner, 0) + added
@@ -219,8 +220,9 @@ class BronzeWrites:
             for owner in owners:
                 inserted.setdefault(owner, 0)
         for (table_name, organization_id), rows in self._rows_by_organization(shared).items():
-            owner = shared[table_name][organization_id]
-            inserted[owner] = inserted.get(owner, 0) + rows
+            owner = shared[table_name].get(organization_id)
+            if owner is not None:
+                inserted[owner] = inserted.get(owner, 0) + rows
         return inserted
 
     def _rows_by_organization(self, shared: dict[str, dict[str, Owner]]) -> dict[tuple[str, str], int]:
