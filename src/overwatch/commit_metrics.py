@@ -7,6 +7,7 @@ rows the commit wrote); Delta (Databricks) keeps the merge's `operationMetrics` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,16 +21,33 @@ if TYPE_CHECKING:
 def rows_inserted_since(spark: SparkSession, target: Target, qualified_table: str, since: datetime) -> int:
     """Rows the table's latest commit inserted, if that commit was made by this Spark application at or
     after `since`; 0 when the table has no such commit (the merge found nothing to write)."""
-    if target.table_format == "iceberg":
-        return _iceberg_rows_inserted_since(spark, qualified_table, since)
-    return _delta_rows_inserted_since(spark, qualified_table, since)
+    return _in_table_format(
+        target,
+        iceberg=lambda: _iceberg_rows_inserted_since(spark, qualified_table, since),
+        delta=lambda: _delta_rows_inserted_since(spark, qualified_table, since),
+    )
 
 
 def commit_count(spark: SparkSession, target: Target, qualified_table: str) -> int:
     """How many commits the table has had (Iceberg snapshots, Delta versions)."""
-    if target.table_format == "iceberg":
-        return spark.sql(f"select count(*) from {qualified_table}.snapshots").first()[0]
-    return spark.sql(f"describe history {qualified_table}").count()
+    return _in_table_format(
+        target,
+        iceberg=lambda: spark.sql(f"select count(*) from {qualified_table}.snapshots").first()[0],
+        delta=lambda: spark.sql(f"describe history {qualified_table}").count(),
+    )
+
+
+def _in_table_format(target: Target, *, iceberg: Callable[[], int], delta: Callable[[], int]) -> int:
+    """Ask the table in its target's format, else in the other: a table's format is what counts, and a
+    test may point a Databricks target at Iceberg tables. Asking the wrong format fails at analysis, before
+    any data is read (Delta has no `snapshots` table, Iceberg no `describe history`)."""
+    from pyspark.errors import AnalysisException, ParseException
+
+    first, second = (iceberg, delta) if target.table_format == "iceberg" else (delta, iceberg)
+    try:
+        return first()
+    except (AnalysisException, ParseException):
+        return second()
 
 
 def _iceberg_rows_inserted_since(spark: SparkSession, qualified_table: str, since: datetime) -> int:
