@@ -45,7 +45,7 @@ class AuditLoaderComparison:
     def print(self) -> None:
         print(f"  audit logs: {self.files} files, {self.megabytes:.1f} MB, {self.events:,} events landed")
         for step, seconds in (("audit loader", self.loader_seconds), ("plain write", self.plain_seconds)):
-            print(f"    {step:<14} {seconds:8.1f} s  {self.megabytes / seconds:8.2f} MB/s")
+            print(f"    {step:<14} {seconds:8.1f} s  {self.megabytes * 1000 / seconds:8.1f} kB/s")
         print(f"    audit loader / single-commit plain write: {self.ratio:.2f}x")
         print("    commits of the load run per table: " + commits_text(self.commits_per_table))
 

@@ -14,7 +14,6 @@ before it returns, so it still answers with the rows it inserted.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -299,8 +298,3 @@ def staged_writes(context: HasWrites) -> BronzeWrites:
     if context.writes is None:
         raise RuntimeError("a staging loader needs writes to stage into: call its load_* function instead")
     return context.writes
-
-
-def error_text(failure: BaseException) -> str:
-    text = "".join(traceback.format_exception_only(type(failure), failure)).strip()
-    return text + "\n" + "".join(traceback.format_tb(failure.__traceback__)[-5:])
