@@ -128,17 +128,22 @@ def print_spark_event_log_comparison(
     print(f"    loader / bare read time: {load_seconds / bare_seconds:.1f}x")
 
 
-def print_loader_benchmarks(spark: SparkSession, sample_dir: Path, load_runs: list[ModuleRun]) -> None:
-    """Loaders against the bare engine, on the N-day lake's sample and load runs.
+def print_loader_benchmarks(
+    spark: SparkSession, manifest: SampleWorkspaceManifest, sample_dir: Path, load_runs: list[ModuleRun]
+) -> None:
+    """Loaders against the bare engine, on the N-day lake's sample and load runs: each module's rows per
+    second, the event log loader against a plain read, the audit loader against a single-commit write."""
+    # Run as a script, Python puts this folder on sys.path: the sibling script imports as a module.
+    from benchmark_loaders import compare_audit_loader
 
-    Integration hook: the audit loader against a single-commit write (written on another branch) is
-    called here, beside the event log comparison, with the same sample folder and load runs.
-    """
+    from overwatch.lakehouse import load_target
+
     print("\nloaders")
     for run in load_runs:
         module_seconds = max((run.finished_at - run.started_at).total_seconds(), 1.0)
         print_throughput(f"{run.module_name}", module_seconds, run.rows_written, "rows")
     print_spark_event_log_comparison(spark, sample_dir / "cluster_logs", load_runs)
+    compare_audit_loader(spark, load_target(), manifest, sample_dir).print()
 
 
 def schema_free(table: str) -> str:
@@ -234,7 +239,7 @@ def run_lake(
         steps[NOTHING_NEW], _runs, _config = load_and_build(spark, log, manifest, sample_dir, end, selection)
         seconds, nodes = build(spark, log, config, end, [*selection, "--full-refresh"])
         steps[FULL_REBUILD] = Step(0.0, 0, seconds, nodes)
-        print_loader_benchmarks(spark, sample_dir, load_runs + more_runs)
+        print_loader_benchmarks(spark, manifest, sample_dir, load_runs + more_runs)
     return Lake(history_days, steps, {schema_free(name): rows for name, rows in table_rows.items()})
 
 

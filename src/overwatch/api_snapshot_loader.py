@@ -12,7 +12,8 @@ import json
 from collections.abc import Iterable
 
 from overwatch.api_client import ListEndpoint, list_items
-from overwatch.bronze_tables import QUARANTINE, api_snapshot_table, insert_new_rows
+from overwatch.bronze_tables import QUARANTINE, api_snapshot_table
+from overwatch.bronze_writes import commit_alone, staged_writes
 from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow, epoch_ms
 
@@ -53,12 +54,22 @@ SNAPSHOT_ENDPOINTS: dict[str, ListEndpoint] = {
 
 def load_api_snapshot(context: LoadContext, window: LoadWindow, *, entity: str) -> int:
     """Snapshot one entity of one workspace; returns rows inserted."""
+    return commit_alone(context, stage_api_snapshot, window, entity=entity)
+
+
+def stage_api_snapshot(context: LoadContext, window: LoadWindow, *, entity: str) -> None:
+    """Stage a snapshot of one entity of one workspace."""
     endpoint = SNAPSHOT_ENDPOINTS[entity]
     items = list_items(context.api, endpoint)
-    return _write_snapshot(context, window, entity, endpoint.id_field, endpoint.description, items)
+    _stage_snapshot(context, window, entity, endpoint.id_field, endpoint.description, items)
 
 
 def load_job_runs(context: LoadContext, window: LoadWindow) -> int:
+    """Land the window's job runs (see `stage_job_runs`); returns rows inserted."""
+    return commit_alone(context, stage_job_runs, window)
+
+
+def stage_job_runs(context: LoadContext, window: LoadWindow) -> None:
     """Runs that started in the window, and runs still active whenever they started.
 
     A finished run is listed by the window it started in; a run still going is listed again by every
@@ -74,15 +85,20 @@ def load_job_runs(context: LoadContext, window: LoadWindow) -> int:
         for window_query in (started_in_window, still_active)
         for run in list_items(context.api, JOB_RUNS_ENDPOINT.with_query(window_query))
     ]
-    return write_job_runs(context, window, listed)
+    stage_listed_job_runs(context, window, listed)
 
 
 def write_job_runs(context: LoadContext, window: LoadWindow, listed: list[object]) -> int:
-    """Land job runs as listed (a run listed by both queries once); returns rows inserted.
+    """Land job runs as listed (a run listed by both queries once); returns rows inserted."""
+    return commit_alone(context, stage_listed_job_runs, window, listed)
+
+
+def stage_listed_job_runs(context: LoadContext, window: LoadWindow, listed: list[object]) -> None:
+    """Stage job runs as listed (a run listed by both queries once).
 
     The run_id keys a run in silver (a bigint), so a run without an integer run_id is quarantined.
     """
-    return _write_snapshot(
+    _stage_snapshot(
         context, window, "job_runs", "run_id", JOB_RUNS_ENDPOINT.description, listed, integer_id=True
     )
 
@@ -105,7 +121,7 @@ def _is_integer(value: object) -> bool:
     return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
 
 
-def _write_snapshot(
+def _stage_snapshot(
     context: LoadContext,
     window: LoadWindow,
     entity: str,
@@ -114,7 +130,7 @@ def _write_snapshot(
     items: Iterable[object],
     *,
     integer_id: bool = False,
-) -> int:
+) -> None:
     from pyspark.sql import functions as F
 
     # A run listed by both job-run queries lands once, as last listed (its latest state).
@@ -138,13 +154,13 @@ def _write_snapshot(
     _quarantine(context, window, entity, source_request, rejected)
     context.report(f"{entity}: {len(rows)} objects from {source_request}, {len(rejected)} quarantined")
     if not rows:
-        return 0
+        return
     frame = context.spark.createDataFrame(
         list(rows.values()),
         "organization_id string, snapshot_time timestamp, entity_id string, raw_json string, "
         "source_request string, load_run_id string",
     ).withColumn("loaded_at", F.current_timestamp())
-    return insert_new_rows(context.spark, context.target, api_snapshot_table(entity), frame)
+    staged_writes(context).stage(api_snapshot_table(entity), frame)
 
 
 def _quarantine(
@@ -168,4 +184,4 @@ def _quarantine(
         "organization_id string, source string, source_file string, line_number bigint, raw_record string, "
         "reason string, load_run_id string",
     ).withColumn("quarantined_at", F.current_timestamp())
-    insert_new_rows(context.spark, context.target, QUARANTINE, frame)
+    staged_writes(context).stage(QUARANTINE, frame)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from overwatch.bronze_tables import AUDIT_LOG, FILE_TRACKER, QUARANTINE, insert_new_rows
+from overwatch.bronze_tables import AUDIT_LOG, FILE_TRACKER, QUARANTINE
+from overwatch.bronze_writes import commit_alone, staged_writes
 from overwatch.load_context import AuditLoadContext, LoadContext
 from overwatch.run_log import LoadWindow
 
@@ -51,23 +52,22 @@ REQUIRED_FIELDS = ("timestamp", "serviceName", "actionName")
 def load_audit_logs(context: LoadContext, window: LoadWindow) -> int:
     """Load the workspace's not-yet-loaded delivery files dated before the window's end; returns rows
     inserted."""
-    return load_delivery_files(context, window, context.workspace.audit_log_path or "")
+    return commit_alone(context, stage_audit_logs, window)
 
 
-def load_delivery_files(context: AuditLoadContext, window: LoadWindow, audit_log_path: str) -> int:
-    """Load the files of `<audit_log_path>/workspaceId=<context's organization_id>` not loaded yet and
-    dated before the window's end; returns rows inserted."""
+def stage_audit_logs(context: LoadContext, window: LoadWindow) -> None:
+    """Stage the workspace's not-yet-loaded delivery files dated before the window's end."""
+    stage_delivery_files(context, window, context.workspace.audit_log_path or "")
+
+
+def stage_delivery_files(context: AuditLoadContext, window: LoadWindow, audit_log_path: str) -> None:
+    """Stage the files of `<audit_log_path>/workspaceId=<context's organization_id>` not loaded yet and
+    dated before the window's end: their events, quarantined lines and file trackers."""
     folder = f"{audit_log_path.rstrip('/')}/workspaceId={context.organization_id}"
     new_files = _new_delivery_files(context, window, folder)
     context.report(f"audit logs: {len(new_files)} new files")
-    inserted = 0
     for batch_start in range(0, len(new_files), FILES_PER_BATCH):
-        batch = new_files[batch_start : batch_start + FILES_PER_BATCH]
-        inserted += _load_batch(context, batch)
-        context.report(
-            f"audit logs: {batch_start + len(batch)}/{len(new_files)} files, {inserted} new events"
-        )
-    return inserted
+        _stage_batch(context, new_files[batch_start : batch_start + FILES_PER_BATCH])
 
 
 def normalized_path(path: Column) -> Column:
@@ -260,15 +260,11 @@ def _tracker_rows(context: AuditLoadContext, batch: list[dict], parsed: DataFram
     )
 
 
-def _load_batch(context: AuditLoadContext, batch: list[dict]) -> int:
-    parsed = _parse(_read_lines(context, [item["file_path"] for item in batch])).cache()
-    try:
-        spark, target = context.spark, context.target
-        inserted = insert_new_rows(spark, target, AUDIT_LOG, _accepted_events(context, parsed))
-        insert_new_rows(spark, target, QUARANTINE, _quarantine_rows(context, parsed))
-        # The tracker is written last: a run killed before this line re-reads the files, and the
-        # merges above make that re-read add nothing.
-        insert_new_rows(spark, target, FILE_TRACKER, _tracker_rows(context, batch, parsed))
-    finally:
-        parsed.unpersist()
-    return inserted
+def _stage_batch(context: AuditLoadContext, batch: list[dict]) -> None:
+    writes = staged_writes(context)
+    # Read and parsed once for the three tables; the commit writes the tracker last, so a run killed
+    # before it re-reads the files and the merges make that re-read add nothing.
+    parsed = writes.cache(_parse(_read_lines(context, [item["file_path"] for item in batch])))
+    writes.stage(AUDIT_LOG, _accepted_events(context, parsed))
+    writes.stage(QUARANTINE, _quarantine_rows(context, parsed))
+    writes.stage(FILE_TRACKER, _tracker_rows(context, batch, parsed))

@@ -13,7 +13,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from overwatch.audit_log_loader import audit_bronze_rows
-from overwatch.bronze_tables import AUDIT_LOG, insert_new_rows
+from overwatch.bronze_tables import AUDIT_LOG
+from overwatch.bronze_writes import commit_alone, staged_writes
 from overwatch.load_context import AuditLoadContext, LoadContext
 from overwatch.run_log import LoadWindow
 
@@ -43,12 +44,17 @@ MAPPED_COLUMNS = (
 
 def load_audit_system_table(context: LoadContext, window: LoadWindow) -> int:
     """Load the window's events of this workspace from the audit system table; returns rows inserted."""
-    return load_audit_table_events(context, window, context.workspace.audit_log_table)
+    return commit_alone(context, stage_audit_system_table, window)
 
 
-def load_audit_table_events(context: AuditLoadContext, window: LoadWindow, table_name: str) -> int:
-    """Load the window's events whose workspace_id is the context's organization id from `table_name`
-    (shaped as system.access.audit); returns rows inserted."""
+def stage_audit_system_table(context: LoadContext, window: LoadWindow) -> None:
+    """Stage the window's events of this workspace from the audit system table."""
+    stage_audit_table_events(context, window, context.workspace.audit_log_table)
+
+
+def stage_audit_table_events(context: AuditLoadContext, window: LoadWindow, table_name: str) -> None:
+    """Stage the window's events whose workspace_id is the context's organization id from `table_name`
+    (shaped as system.access.audit)."""
     from pyspark.sql import functions as F
 
     start = window.from_time - LOOKBACK
@@ -64,9 +70,8 @@ def load_audit_table_events(context: AuditLoadContext, window: LoadWindow, table
         F.col("event_date"),
         F.lit(table_name).alias("source_file"),
     )
-    inserted = insert_new_rows(context.spark, context.target, AUDIT_LOG, audit_bronze_rows(context, shaped))
-    context.report(f"audit logs: {inserted} new events from {table_name}")
-    return inserted
+    staged_writes(context).stage(AUDIT_LOG, audit_bronze_rows(context, shaped))
+    context.report(f"audit logs: events of the window staged from {table_name}")
 
 
 def _json_field(column: str, *names: str) -> Column:

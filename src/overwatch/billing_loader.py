@@ -29,8 +29,8 @@ from overwatch.bronze_tables import (
     LIST_PRICES,
     QUARANTINE,
     BronzeTable,
-    insert_new_rows,
 )
+from overwatch.bronze_writes import commit_alone, staged_writes
 from overwatch.json_lines import read_json_lines
 from overwatch.load_context import AccountLoadContext
 from overwatch.run_log import LoadWindow
@@ -92,24 +92,32 @@ LIST_PRICES_FEED = BillFeed(
 
 def load_billing_usage(context: AccountLoadContext, window: LoadWindow) -> int:
     """Land the usage records ingested in the window or its look-back; returns rows inserted."""
+    return commit_alone(context, stage_billing_usage, window)
+
+
+def stage_billing_usage(context: AccountLoadContext, window: LoadWindow) -> None:
+    """Stage the usage records ingested in the window or its look-back."""
     from pyspark.sql import functions as F
 
     first_day, last_day = ingestion_days(window, context.account.billing_lookback_days)
     in_window = (F.col("ingestion_date") >= F.lit(first_day)) & (F.col("ingestion_date") <= F.lit(last_day))
     records = _read(context, USAGE_FEED, context.account.billing_usage_table, in_window)
-    if records is None:
-        return 0
-    return _land(context, USAGE_FEED, records, in_window)
+    if records is not None:
+        _land(context, USAGE_FEED, records, in_window)
 
 
 def load_list_prices(context: AccountLoadContext, window: LoadWindow) -> int:
     """Land every list price not landed yet (the table is small and prices are rarely added)."""
+    return commit_alone(context, stage_list_prices, window)
+
+
+def stage_list_prices(context: AccountLoadContext, window: LoadWindow) -> None:
+    """Stage every list price (the table is small and prices are rarely added); the merge keeps new ones."""
     from pyspark.sql import functions as F
 
     records = _read(context, LIST_PRICES_FEED, context.account.list_prices_table, F.lit(True))
-    if records is None:
-        return 0
-    return _land(context, LIST_PRICES_FEED, records, F.lit(True))
+    if records is not None:
+        _land(context, LIST_PRICES_FEED, records, F.lit(True))
 
 
 def ingestion_days(window: LoadWindow, lookback_days: int) -> tuple[date, date]:
@@ -196,31 +204,23 @@ def _as_json_text(frame: DataFrame, name: str) -> Column:
 # --- the one landing path ---------------------------------------------------------------------------
 
 
-def _land(context: AccountLoadContext, feed: BillFeed, records: DataFrame, in_window: Column) -> int:
+def _land(context: AccountLoadContext, feed: BillFeed, records: DataFrame, in_window: Column) -> None:
     from pyspark.sql import functions as F
 
     missing = F.array_compact(
         F.array(*[F.when(F.col(name).isNull(), F.lit(name)) for name in feed.required_fields])
     )
-    checked = records.withColumn(
-        "reason",
-        F.when(~F.col("is_parsed"), F.lit(MALFORMED_LINE)).when(
-            F.size(missing) > 0,
-            F.concat(F.lit("missing or mistyped required field(s): "), F.array_join(missing, ", ")),
-        ),
-    ).cache()
-    try:
-        quarantined = insert_new_rows(
-            context.spark, context.target, QUARANTINE, _quarantine_rows(context, feed, checked)
-        )
-        landable = checked.where(F.col("reason").isNull() & in_window)
-        inserted = insert_new_rows(
-            context.spark, context.target, feed.table, _bronze_rows(context, feed, landable)
-        )
-    finally:
-        checked.unpersist()
-    context.report(f"{feed.source_name}: {inserted} new records, {quarantined} newly quarantined")
-    return inserted
+    reason = F.when(~F.col("is_parsed"), F.lit(MALFORMED_LINE)).when(
+        F.size(missing) > 0,
+        F.concat(F.lit("missing or mistyped required field(s): "), F.array_join(missing, ", ")),
+    )
+    writes = staged_writes(context)
+    # Read once for the two tables it feeds.
+    checked = writes.cache(records.withColumn("reason", reason))
+    writes.stage(QUARANTINE, _quarantine_rows(context, feed, checked))
+    landable = checked.where(F.col("reason").isNull() & in_window)
+    writes.stage(feed.table, _bronze_rows(context, feed, landable))
+    context.report(f"{feed.source_name}: records staged")
 
 
 def _quarantine_rows(context: AccountLoadContext, feed: BillFeed, checked: DataFrame) -> DataFrame:
@@ -253,8 +253,4 @@ def _bronze_rows(context: AccountLoadContext, feed: BillFeed, landable: DataFram
         "source",
         F.lit(context.run_id).alias("load_run_id"),
         F.current_timestamp().alias("loaded_at"),
-    ).select(*_bronze_column_names(feed.table))
-
-
-def _bronze_column_names(table: BronzeTable) -> list[str]:
-    return [line.strip().split()[0] for line in table.columns.strip().splitlines() if line.strip()]
+    ).select(*feed.table.column_names)

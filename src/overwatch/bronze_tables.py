@@ -29,6 +29,10 @@ class BronzeTable:
     key_columns: tuple[str, ...]
     partition_column: str | None = None
 
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(line.strip().split()[0] for line in self.columns.strip().splitlines() if line.strip())
+
 
 AUDIT_LOG_COLUMNS = """
     organization_id string,
@@ -325,20 +329,15 @@ def create_bronze_tables(spark: SparkSession, target: Target) -> None:
 
 
 def insert_new_rows(spark: SparkSession, target: Target, table: BronzeTable, rows: DataFrame) -> int:
-    """Merge `rows` into `table`, inserting only keys not already present; returns rows inserted."""
-    qualified_name = target.bronze_table(table.name)
-    staged = rows.dropDuplicates(list(table.key_columns))
-    # An empty merge still costs a table commit: most quarantine batches are empty.
-    if staged.isEmpty():
-        return 0
-    view_name = f"staged_{table.name}"
-    staged.createOrReplaceTempView(view_name)
-    # Both table formats answer count(*) from metadata, so measuring the insert costs no scan.
-    rows_before = spark.table(qualified_name).count()
-    match = " and ".join(f"existing.`{column}` <=> incoming.`{column}`" for column in table.key_columns)
-    spark.sql(
-        f"merge into {qualified_name} as existing using {view_name} as incoming "
-        f"on {match} when not matched then insert *"
-    )
-    spark.catalog.dropTempView(view_name)
-    return spark.table(qualified_name).count() - rows_before
+    """Merge `rows` into `table` in one commit, inserting only keys not already present; returns rows
+    inserted, read from the commit's own metrics. Loaders stage their rows instead (bronze_writes)."""
+    from overwatch.bronze_writes import BronzeWrites, Owner
+
+    writes = BronzeWrites(spark, target, run_id="")
+    owner = Owner("", "insert_new_rows")
+    with writes.staging_for(owner):
+        writes.stage(table, rows)
+    result = writes.commit(lambda _message: None)
+    if owner in result.failures:
+        raise result.failures[owner]
+    return result.added_by_table.get(table.name, 0)

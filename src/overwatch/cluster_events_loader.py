@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from databricks.sdk.errors import InvalidParameterValue, NotFound, ResourceDoesNotExist
 
 from overwatch.api_client import call_api
-from overwatch.bronze_tables import AUDIT_LOG, CLUSTER_EVENTS, api_snapshot_table, insert_new_rows
+from overwatch.bronze_tables import AUDIT_LOG, CLUSTER_EVENTS, api_snapshot_table
+from overwatch.bronze_writes import commit_alone, staged_writes
 from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow, epoch_ms
 
@@ -27,7 +28,7 @@ EVENTS_PATH = "/api/2.1/clusters/events"
 LOOKBACK = timedelta(days=1)
 EVENTS_PER_PAGE = 500
 CONCURRENT_REQUESTS = 8
-# Clusters whose events are gathered before one write: bounds memory on large workspaces.
+# Clusters whose events are gathered into one staged frame: bounds Python memory on large workspaces.
 CLUSTERS_PER_WRITE = 200
 EVENT_COLUMNS = (
     "organization_id string, cluster_id string, type string, timestamp bigint, details string, "
@@ -36,11 +37,17 @@ EVENT_COLUMNS = (
 
 
 def load_cluster_events(context: LoadContext, window: LoadWindow) -> int:
+    """Land the window's cluster events (see `stage_cluster_events`); returns rows inserted."""
+    return commit_alone(context, stage_cluster_events, window)
+
+
+def stage_cluster_events(context: LoadContext, window: LoadWindow) -> None:
+    """Stage the events of every cluster to follow, over the window and its look-back."""
     cluster_ids = clusters_to_follow(context, window)
     context.report(f"cluster events: {len(cluster_ids)} clusters to follow")
     start_ms = epoch_ms(window.from_time - LOOKBACK)
     end_ms = epoch_ms(window.until_time)
-    inserted = 0
+    staged = 0
     with ThreadPoolExecutor(max_workers=CONCURRENT_REQUESTS) as pool:
         for chunk_start in range(0, len(cluster_ids), CLUSTERS_PER_WRITE):
             chunk = cluster_ids[chunk_start : chunk_start + CLUSTERS_PER_WRITE]
@@ -51,14 +58,15 @@ def load_cluster_events(context: LoadContext, window: LoadWindow) -> int:
                 )
                 for row in cluster_rows
             ]
-            inserted += _write(context, rows)
+            _stage(context, rows)
+            staged += len(rows)
             followed = chunk_start + len(chunk)
-            context.report(f"cluster events: {followed}/{len(cluster_ids)} clusters, {inserted} new events")
-    return inserted
+            context.report(f"cluster events: {followed}/{len(cluster_ids)} clusters, {staged} events listed")
 
 
 def clusters_to_follow(context: LoadContext, window: LoadWindow) -> list[str]:
-    """Clusters named in the window's cluster audit events, and clusters alive in the latest snapshot."""
+    """Clusters named in the window's cluster audit events, and clusters alive in the latest snapshot,
+    both as this run leaves them (its staged audit events and snapshot included)."""
     audited = _clusters_in_audit_logs(context, window)
     alive = _clusters_alive_in_latest_snapshot(context, window)
     return sorted(row[0] for row in audited.union(alive).distinct().collect() if row[0])
@@ -67,7 +75,7 @@ def clusters_to_follow(context: LoadContext, window: LoadWindow) -> list[str]:
 def _clusters_in_audit_logs(context: LoadContext, window: LoadWindow) -> DataFrame:
     from pyspark.sql import functions as F
 
-    audit = context.spark.table(context.target.bronze_table(AUDIT_LOG.name))
+    audit = staged_writes(context).rows_of(AUDIT_LOG)
     return audit.where(
         (F.col("organization_id") == context.organization_id)
         & (F.col("serviceName") == "clusters")
@@ -84,9 +92,13 @@ def _clusters_alive_in_latest_snapshot(context: LoadContext, window: LoadWindow)
     """Clusters not terminated in the latest snapshot, or terminated inside the window."""
     from pyspark.sql import functions as F
 
-    snapshots = context.spark.table(context.target.bronze_table(api_snapshot_table("clusters").name)).where(
-        (F.col("organization_id") == context.organization_id)
-        & (F.col("snapshot_time") <= F.lit(window.until_time))
+    snapshots = (
+        staged_writes(context)
+        .rows_of(api_snapshot_table("clusters"))
+        .where(
+            (F.col("organization_id") == context.organization_id)
+            & (F.col("snapshot_time") <= F.lit(window.until_time))
+        )
     )
     latest_time = snapshots.agg(F.max("snapshot_time")).first()[0]
     state = F.get_json_object("raw_json", "$.state")
@@ -127,10 +139,10 @@ def _event_rows(context: LoadContext, cluster_id: str, start_ms: int, end_ms: in
         request = page.get("next_page")
 
 
-def _write(context: LoadContext, rows: list[tuple]) -> int:
+def _stage(context: LoadContext, rows: list[tuple]) -> None:
     from pyspark.sql import functions as F
 
     if not rows:
-        return 0
+        return
     frame = context.spark.createDataFrame(rows, EVENT_COLUMNS).withColumn("loaded_at", F.current_timestamp())
-    return insert_new_rows(context.spark, context.target, CLUSTER_EVENTS, frame)
+    staged_writes(context).stage(CLUSTER_EVENTS, frame)

@@ -6,7 +6,8 @@ in production that role falls to `system.billing.usage`.
 
 from __future__ import annotations
 
-from overwatch.bronze_tables import CLUSTER_USAGE_REFERENCE, insert_new_rows
+from overwatch.bronze_tables import CLUSTER_USAGE_REFERENCE
+from overwatch.bronze_writes import commit_alone, staged_writes
 from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow, epoch_ms
 
@@ -18,7 +19,12 @@ LEDGER_SCHEMA = (
 
 
 def load_cluster_usage_reference(context: LoadContext, window: LoadWindow, *, ledger_path: str) -> int:
-    """Intervals of this workspace that start inside the window; returns rows inserted."""
+    """Land the intervals of this workspace that start inside the window; returns rows inserted."""
+    return commit_alone(context, stage_cluster_usage_reference, window, ledger_path=ledger_path)
+
+
+def stage_cluster_usage_reference(context: LoadContext, window: LoadWindow, *, ledger_path: str) -> None:
+    """Stage the intervals of this workspace that start inside the window."""
     from pyspark.sql import functions as F
 
     start_ms = epoch_ms(window.from_time)
@@ -34,6 +40,5 @@ def load_cluster_usage_reference(context: LoadContext, window: LoadWindow, *, le
         F.lit(context.run_id).alias("load_run_id"),
         F.current_timestamp().alias("loaded_at"),
     )
-    inserted = insert_new_rows(context.spark, context.target, CLUSTER_USAGE_REFERENCE, rows)
-    context.report(f"cluster usage reference: {inserted} new intervals")
-    return inserted
+    staged_writes(context).stage(CLUSTER_USAGE_REFERENCE, rows)
+    context.report("cluster usage reference: the window's intervals staged")

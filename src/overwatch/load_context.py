@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
     from pyspark.sql import SparkSession
 
+    from overwatch.bronze_writes import BronzeWrites
+
 # How long the SDK keeps retrying throttled (429) and unavailable (503) answers before giving up.
 API_RETRY_TIMEOUT = timedelta(minutes=5)
 
@@ -26,6 +28,9 @@ class LoadContext:
     workspace: WorkspaceConfig
     run_id: str
     progress: Any = field(default=print)
+    # Where the loaders stage bronze rows: the run's (one commit per table per run), or, when a loader
+    # is called on its own, writes of that call (see bronze_writes.commit_alone).
+    writes: BronzeWrites | None = None
 
     @property
     def organization_id(self) -> str:
@@ -58,6 +63,9 @@ class AccountLoadContext:
     account: AccountConfig
     run_id: str
     progress: Any = field(default=print)
+    # Where the loaders stage bronze rows: the run's (one commit per table per run), or, when a loader
+    # is called on its own, writes of that call (see bronze_writes.commit_alone).
+    writes: BronzeWrites | None = None
 
     @property
     def organization_id(self) -> str:

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from overwatch.api_client import call_api
-from overwatch.bronze_tables import SQL_QUERY_HISTORY, insert_new_rows
+from overwatch.bronze_tables import SQL_QUERY_HISTORY
+from overwatch.bronze_writes import commit_alone, staged_writes
 from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow, epoch_ms
 
@@ -31,13 +32,18 @@ FINAL_STATUSES = ("FINISHED", "FAILED", "CANCELED")
 
 
 def load_query_history(context: LoadContext, window: LoadWindow) -> int:
+    """Land the window's query versions (see `stage_query_history`); returns rows inserted."""
+    return commit_alone(context, stage_query_history, window)
+
+
+def stage_query_history(context: LoadContext, window: LoadWindow) -> None:
     """Queries that started in the window, and again those still unfinished at the last load."""
     read_from = reread_from(context, window)
     queries = list_queries(context.api, epoch_ms(read_from), epoch_ms(window.until_time))
     rows = [_bronze_row(context, query) for query in queries]
     context.report(f"sql query history: {len(rows)} query versions listed since {read_from:%Y-%m-%d %H:%M}")
     if not rows:
-        return 0
+        return
     from pyspark.sql import functions as F
 
     frame = context.spark.createDataFrame(
@@ -46,7 +52,7 @@ def load_query_history(context: LoadContext, window: LoadWindow) -> int:
         "query_start_time_ms bigint, query_end_time_ms bigint, raw_json string, source_request string, "
         "load_run_id string",
     ).withColumn("loaded_at", F.current_timestamp())
-    return insert_new_rows(context.spark, context.target, SQL_QUERY_HISTORY, frame)
+    staged_writes(context).stage(SQL_QUERY_HISTORY, frame)
 
 
 def reread_from(context: LoadContext, window: LoadWindow) -> datetime:

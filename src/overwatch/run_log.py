@@ -1,7 +1,9 @@
 """The run log (`pipeline_report`): one row per workspace, module and run, and the watermarks it gives.
 
 A module's next window starts at the `until_time` of its own last successful run (or the primordial
-date), so a failed module is retried from where it stood while the others move on.
+date), so a failed module is retried from where it stood while the others move on. A run's rows are
+written once, after every bronze table has committed (bronze_writes): a run killed before that leaves
+no watermark claiming rows that were not committed.
 """
 
 from __future__ import annotations
@@ -70,17 +72,21 @@ class RunLog:
         self._target = target
         self._table = target.bronze_table(PIPELINE_REPORT.name)
 
-    def last_good_until(self, organization_id: str, module_name: str) -> datetime | None:
-        row = (
+    def watermarks(self) -> dict[tuple[str, str], datetime]:
+        """Every (organization_id, module_name)'s last good until_time, read in one query."""
+        from pyspark.sql import functions as F
+
+        rows = (
             self._spark.table(self._table)
-            .where(
-                f"organization_id = '{organization_id}' and module_name = '{module_name}' "
-                f"and status = '{SUCCEEDED}'"
-            )
-            .agg({"until_time": "max"})
-            .first()
+            .where(F.col("status") == SUCCEEDED)
+            .groupBy("organization_id", "module_name")
+            .agg(F.max("until_time").alias("until_time"))
+            .collect()
         )
-        return as_utc(row[0]) if row and row[0] else None
+        return {(row.organization_id, row.module_name): as_utc(row.until_time) for row in rows}
+
+    def last_good_until(self, organization_id: str, module_name: str) -> datetime | None:
+        return self.watermarks().get((organization_id, module_name))
 
     def next_window(
         self,
@@ -91,25 +97,40 @@ class RunLog:
         requested_until: datetime,
         max_days: int,
     ) -> LoadWindow:
-        from_time = self.last_good_until(organization_id, module_name) or start_of_day(primordial_date)
+        last_good_until = self.last_good_until(organization_id, module_name)
+        return self.window_from(last_good_until, primordial_date, requested_until, max_days)
+
+    @staticmethod
+    def window_from(
+        last_good_until: datetime | None, primordial_date: date, requested_until: datetime, max_days: int
+    ) -> LoadWindow:
+        """The window after a module's last good until_time (or from the primordial date)."""
+        from_time = last_good_until or start_of_day(primordial_date)
         until_time = min(requested_until, from_time + timedelta(days=max_days))
         return LoadWindow(from_time, max(from_time, until_time))
 
     def record(self, run: ModuleRun) -> None:
+        self.record_all([run])
+
+    def record_all(self, runs: list[ModuleRun]) -> None:
+        """Append the runs' rows in one commit (a run id is new each run, so nothing to merge)."""
         from pyspark.sql import Row
 
-        error = run.error_message[:ERROR_TEXT_LIMIT] if run.error_message else None
-        row = Row(
-            organization_id=run.organization_id,
-            run_id=run.run_id,
-            module_name=run.module_name,
-            from_time=run.window.from_time,
-            until_time=run.window.until_time,
-            status=run.status,
-            rows_written=run.rows_written,
-            error_message=error,
-            started_at=run.started_at,
-            finished_at=run.finished_at,
-        )
-        # A run id is new each run, so its rows are appended rather than merged.
-        self._spark.createDataFrame([row], schema=PIPELINE_REPORT.columns).writeTo(self._table).append()
+        if not runs:
+            return
+        rows = [
+            Row(
+                organization_id=run.organization_id,
+                run_id=run.run_id,
+                module_name=run.module_name,
+                from_time=run.window.from_time,
+                until_time=run.window.until_time,
+                status=run.status,
+                rows_written=run.rows_written,
+                error_message=run.error_message[:ERROR_TEXT_LIMIT] if run.error_message else None,
+                started_at=run.started_at,
+                finished_at=run.finished_at,
+            )
+            for run in runs
+        ]
+        self._spark.createDataFrame(rows, schema=PIPELINE_REPORT.columns).writeTo(self._table).append()

@@ -43,7 +43,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from overwatch.audit_log_loader import normalized_path
-from overwatch.bronze_tables import FILE_TRACKER, QUARANTINE, SPARK_EVENTS, insert_new_rows
+from overwatch.bronze_tables import FILE_TRACKER, QUARANTINE, SPARK_EVENTS
+from overwatch.bronze_writes import commit_alone, staged_writes
 from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow
 from overwatch.spark_event_log_codecs import (
@@ -107,10 +108,16 @@ class EventLogFile:
 def load_spark_event_logs(context: LoadContext, window: LoadWindow) -> int:
     """Load every delivered event log file last written before the window's end that is new or has
     grown since it was loaded; returns events inserted."""
+    return commit_alone(context, stage_spark_event_logs, window)
+
+
+def stage_spark_event_logs(context: LoadContext, window: LoadWindow) -> None:
+    """Stage every delivered event log file last written before the window's end that is new or has
+    grown since it was loaded."""
     root = (context.workspace.cluster_log_path or "").rstrip("/")
     if not root:
         context.report("spark event logs: no cluster_log_path configured, skipped")
-        return 0
+        return
     statuses = [status for glob in DELIVERY_GLOBS for status in _file_statuses(context, f"{root}/{glob}")]
     # Every rolled file names a segment, also those written after the window (see the module's doc).
     rolled = _rolled_logs_by_folder(statuses)
@@ -123,13 +130,17 @@ def load_spark_event_logs(context: LoadContext, window: LoadWindow) -> int:
         context.report(
             f"spark event logs: no event logs under {root} before {window.until_time:%Y-%m-%d %H:%M}"
         )
-    return _load_new_files(context, _with_log_segments(delivered, rolled))
+    _stage_new_files(context, _with_log_segments(delivered, rolled))
 
 
 def load_spark_event_log_files(context: LoadContext, files: list[EventLogFile]) -> int:
     """Load event log files outside the delivery layout (Spark history server logs, test fixtures),
     each with its cluster and Spark context named; a rolling log's `eventlog_v2_<app id>` folder stands
     for its `events_*` files. Returns events inserted."""
+    return commit_alone(context, _stage_event_log_files, files)
+
+
+def _stage_event_log_files(context: LoadContext, files: list[EventLogFile]) -> None:
     listed = []
     for item in files:
         statuses = _file_statuses(context, item.path) or _file_statuses(
@@ -143,7 +154,7 @@ def load_spark_event_log_files(context: LoadContext, files: list[EventLogFile]) 
         ]
     folders = {_folder(item["read_path"]) for item in listed if _is_databricks_log(item["file_path"])}
     siblings = [status for folder in folders for status in _file_statuses(context, f"{folder}/eventlog-*")]
-    return _load_new_files(context, _with_log_segments(listed, _rolled_logs_by_folder(siblings)))
+    _stage_new_files(context, _with_log_segments(listed, _rolled_logs_by_folder(siblings)))
 
 
 def _folder(path: str) -> str:
@@ -205,17 +216,11 @@ def _file_statuses(context: LoadContext, pattern: str) -> list[dict]:
     ]
 
 
-def _load_new_files(context: LoadContext, listed: list[dict]) -> int:
+def _stage_new_files(context: LoadContext, listed: list[dict]) -> None:
     new_files = _new_or_grown_files(context, listed)
     context.report(f"spark event logs: {len(new_files)} new or grown files")
-    inserted = 0
     for batch_start in range(0, len(new_files), FILES_PER_BATCH):
-        batch = new_files[batch_start : batch_start + FILES_PER_BATCH]
-        inserted += _load_batch(context, batch)
-        context.report(
-            f"spark event logs: {batch_start + len(batch)}/{len(new_files)} files, {inserted} new events"
-        )
-    return inserted
+        _stage_batch(context, new_files[batch_start : batch_start + FILES_PER_BATCH])
 
 
 def _new_or_grown_files(context: LoadContext, listed: list[dict]) -> list[dict]:
@@ -459,38 +464,32 @@ def _sql_paths(paths: list[str]) -> str:
     return ", ".join("'" + path.replace("'", "''") + "'" for path in paths)
 
 
-def _forget_read_again_files(context: LoadContext, batch: list[dict]) -> None:
-    """Drop the tracker rows of files read again (grown or misread), so the insert-only tracker can
-    record them anew, and the quarantine rows of misread files, which the earlier reader's text reading
-    made up and this read replaces."""
-    tracked = [item["file_path"] for item in batch if item.get("tracked_size") is not None]
-    misread = [item["file_path"] for item in batch if item.get("misread")]
-    where = f"where organization_id = '{context.organization_id}' and source = '{SOURCE_NAME}'"
-    if misread:
-        context.spark.sql(
-            f"delete from {context.target.bronze_table(QUARANTINE.name)} "
-            f"{where} and source_file in ({_sql_paths(misread)})"
-        )
-    if tracked:
-        context.spark.sql(
-            f"delete from {context.target.bronze_table(FILE_TRACKER.name)} "
-            f"{where} and file_path in ({_sql_paths(tracked)})"
-        )
+def _stage_batch(context: LoadContext, batch: list[dict]) -> None:
+    """Stage a batch's events, quarantined lines and trackers, read and parsed once for all three.
 
+    A file read again (grown, or misread by the earlier reader) replaces its tracker row; a misread
+    file's quarantine rows, which the earlier reader's text reading made up, are replaced by the true
+    ones, and those with no true counterpart deleted, in the same commit. The commit writes the tracker
+    last: a run killed before it re-reads the files, and the merges make that re-read add nothing."""
+    from pyspark.sql import functions as F
 
-def _load_batch(context: LoadContext, batch: list[dict]) -> int:
+    writes = staged_writes(context)
     files = _files_frame(context, batch)
-    parsed = _parse(_read_lines(context, batch), files).cache()
-    try:
-        spark, target = context.spark, context.target
-        # Misread files' made-up quarantine rows go first: the true ones below take the same keys.
-        _forget_read_again_files(context, [item for item in batch if item.get("misread")])
-        inserted = insert_new_rows(spark, target, SPARK_EVENTS, _bronze_rows(context, parsed))
-        insert_new_rows(spark, target, QUARANTINE, _quarantine_rows(context, parsed))
-        # The tracker is written last: a run killed before this line re-reads the files, and the
-        # merges above make that re-read add nothing.
-        _forget_read_again_files(context, [item for item in batch if not item.get("misread")])
-        insert_new_rows(spark, target, FILE_TRACKER, _tracker_rows(context, files, parsed))
-    finally:
-        parsed.unpersist()
-    return inserted
+    parsed = writes.cache(_parse(_read_lines(context, batch), files))
+    writes.stage(SPARK_EVENTS, _bronze_rows(context, parsed))
+    read_again = [item["file_path"] for item in batch if item.get("tracked_size") is not None]
+    misread = [item["file_path"] for item in batch if item.get("misread")]
+    where = f"organization_id = '{context.organization_id}' and source = '{SOURCE_NAME}'"
+    quarantine = _quarantine_rows(context, parsed)
+    if misread:
+        writes.stage(QUARANTINE, quarantine, replacing=F.col("source_file").isin(misread))
+        writes.delete_unmatched(QUARANTINE, f"{where} and source_file in ({_sql_paths(misread)})")
+    else:
+        writes.stage(QUARANTINE, quarantine)
+    trackers = _tracker_rows(context, files, parsed)
+    if read_again:
+        writes.stage(FILE_TRACKER, trackers, replacing=F.col("file_path").isin(read_again))
+        # A file read again that is now unreadable loses its tracker row, so the next run tries it.
+        writes.delete_unmatched(FILE_TRACKER, f"{where} and file_path in ({_sql_paths(read_again)})")
+    else:
+        writes.stage(FILE_TRACKER, trackers)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from overwatch.bronze_tables import QUARANTINE, WAREHOUSE_EVENTS, insert_new_rows
+from overwatch.bronze_tables import QUARANTINE, WAREHOUSE_EVENTS
+from overwatch.bronze_writes import commit_alone, staged_writes
 from overwatch.json_lines import read_json_lines
 from overwatch.load_context import LoadContext
 from overwatch.run_log import LoadWindow
@@ -33,11 +34,16 @@ MALFORMED_LINE = "malformed JSON: the line is not one complete JSON object"
 
 def load_warehouse_events(context: LoadContext, window: LoadWindow) -> int:
     """Load this workspace's warehouse events of the window (and the day before); returns rows inserted."""
+    return commit_alone(context, stage_warehouse_events, window)
+
+
+def stage_warehouse_events(context: LoadContext, window: LoadWindow) -> None:
+    """Stage this workspace's warehouse events of the window (and the day before)."""
     from pyspark.sql import functions as F
 
     events = _events_from_source(context)
     if events is None:
-        return 0
+        return
     in_window = events.where(
         (F.col("event_time") >= F.lit(window.from_time - LOOKBACK))
         & (F.col("event_time") < F.lit(window.until_time))
@@ -53,9 +59,8 @@ def load_warehouse_events(context: LoadContext, window: LoadWindow) -> int:
         F.lit(context.run_id).alias("load_run_id"),
         F.current_timestamp().alias("loaded_at"),
     )
-    inserted = insert_new_rows(context.spark, context.target, WAREHOUSE_EVENTS, in_window)
-    context.report(f"warehouse events: {inserted} new events")
-    return inserted
+    staged_writes(context).stage(WAREHOUSE_EVENTS, in_window)
+    context.report("warehouse events: the window's events staged")
 
 
 def _events_from_source(context: LoadContext) -> DataFrame | None:
@@ -95,15 +100,14 @@ def _events_from_files(context: LoadContext) -> DataFrame | None:
     missing = F.array_compact(
         F.array(*[F.when(F.col(f"event.{name}").isNull(), F.lit(name)) for name in REQUIRED_FIELDS])
     )
-    checked = parsed.withColumn(
-        "reason",
-        F.when(
-            F.col("all_fields").isNull(), F.lit("malformed JSON: the line is not one complete JSON object")
-        ).when(
-            F.size(missing) > 0,
-            F.concat(F.lit("missing or mistyped required field(s): "), F.array_join(missing, ", ")),
-        ),
+    reason = F.when(
+        F.col("all_fields").isNull(), F.lit("malformed JSON: the line is not one complete JSON object")
+    ).when(
+        F.size(missing) > 0,
+        F.concat(F.lit("missing or mistyped required field(s): "), F.array_join(missing, ", ")),
     )
+    # Read once for the two tables it feeds.
+    checked = staged_writes(context).cache(parsed.withColumn("reason", reason))
     quarantined = checked.where(F.col("reason").isNotNull()).select(
         F.lit(context.organization_id).alias("organization_id"),
         F.lit(SOURCE_NAME).alias("source"),
@@ -114,5 +118,5 @@ def _events_from_files(context: LoadContext) -> DataFrame | None:
         F.lit(context.run_id).alias("load_run_id"),
         F.current_timestamp().alias("quarantined_at"),
     )
-    insert_new_rows(context.spark, context.target, QUARANTINE, quarantined)
+    staged_writes(context).stage(QUARANTINE, quarantined)
     return checked.where(F.col("reason").isNull()).select("event.*", "source_file")
