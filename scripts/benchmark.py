@@ -135,7 +135,6 @@ def print_loader_benchmarks(
     second, the event log loader against a plain read, the audit loader against a single-commit write."""
     # Run as a script, Python puts this folder on sys.path: the sibling script imports as a module.
     from benchmark_loaders import compare_audit_loader
-
     from overwatch.lakehouse import load_target
 
     print("\nloaders")
