@@ -140,7 +140,10 @@ permanent_delete_actions as (
         where
             (previous_states.state_end_ms >= checkpoint.checkpoint_ms - 1 or previous_states.is_end_imputed)
             {%- if checkpoint_literal_ms is not none %}
-                and (previous_states.state_end_ms >= {{ (checkpoint_literal_ms - 1) | int }} or previous_states.is_end_imputed)
+                and (
+                    previous_states.state_end_ms >= {{ (checkpoint_literal_ms - 1) | int }}
+                    or previous_states.is_end_imputed
+                )
             {%- endif %}
 
     ),
