@@ -678,68 +678,41 @@ cluster_states as (
 
 )
 
-select
-    organization_id,
-    cluster_id,
-    state,
-    state_start_ms,
-    state_end_ms,
-    timestamp_state_start,
-    timestamp_state_end,
-    state_start_date,
-    is_running,
-    current_num_workers,
-    target_num_workers,
-    uptime_since_restart_s,
-    uptime_in_state_s,
-    uptime_in_state_h,
-    cloud_billable,
-    databricks_billable,
-    state_dates,
-    days_in_state,
-    is_imputed,
-    is_open,
-    is_end_imputed,
-    requested_num_workers,
-    last_start_ms,
-    event_details
-    {%- if incremental %},
-        false as is_replaced_state
-    {%- endif %}
-from cluster_states
+{%- set state_columns = [
+    'state', 'state_start_ms', 'state_end_ms', 'timestamp_state_start', 'timestamp_state_end',
+    'state_start_date', 'is_running', 'current_num_workers', 'target_num_workers', 'uptime_since_restart_s',
+    'uptime_in_state_s',
+    'uptime_in_state_h', 'cloud_billable', 'databricks_billable', 'state_dates', 'days_in_state', 'is_imputed',
+    'is_open', 'is_end_imputed', 'requested_num_workers', 'last_start_ms', 'event_details',
+] %}
 {%- if incremental %}
-    union all
-    -- States read from this table that the run no longer produces: the merge deletes them.
+
+    -- States read from this table that the run no longer produces are flagged: the merge deletes them.
+    -- (One full join, so that the state machine above is computed once.)
     select
-        replaced_states.organization_id,
-        replaced_states.cluster_id,
-        cast(null as string) as state,
-        replaced_states.state_start_ms,
-        cast(null as bigint) as state_end_ms,
-        cast(null as timestamp) as timestamp_state_start,
-        cast(null as timestamp) as timestamp_state_end,
-        cast(null as date) as state_start_date,
-        cast(null as boolean) as is_running,
-        cast(null as int) as current_num_workers,
-        cast(null as int) as target_num_workers,
-        cast(null as double) as uptime_since_restart_s,
-        cast(null as double) as uptime_in_state_s,
-        cast(null as double) as uptime_in_state_h,
-        cast(null as boolean) as cloud_billable,
-        cast(null as boolean) as databricks_billable,
-        cast(null as array<date>) as state_dates,
-        cast(null as int) as days_in_state,
-        cast(null as boolean) as is_imputed,
-        cast(null as boolean) as is_open,
-        cast(null as boolean) as is_end_imputed,
-        cast(null as int) as requested_num_workers,
-        cast(null as bigint) as last_start_ms,
-        cast(null as string) as event_details,
-        true as is_replaced_state
-    from replaced_states
-    left anti join cluster_states
+        coalesce(cluster_states.organization_id, replaced_states.organization_id) as organization_id,
+        coalesce(cluster_states.cluster_id, replaced_states.cluster_id) as cluster_id,
+        {%- for column in state_columns %}
+            {%- if column == 'state_start_ms' %}
+                coalesce(cluster_states.state_start_ms, replaced_states.state_start_ms) as state_start_ms,
+            {%- else %}
+                cluster_states.{{ column }},
+            {%- endif %}
+        {%- endfor %}
+        cluster_states.organization_id is null as is_replaced_state
+    from cluster_states
+    full outer join replaced_states
         on
-            replaced_states.organization_id = cluster_states.organization_id
-            and replaced_states.cluster_id = cluster_states.cluster_id
-            and replaced_states.state_start_ms = cluster_states.state_start_ms
+            cluster_states.organization_id = replaced_states.organization_id
+            and cluster_states.cluster_id = replaced_states.cluster_id
+            and cluster_states.state_start_ms = replaced_states.state_start_ms
+{%- else %}
+
+    select
+        organization_id,
+        cluster_id,
+        {%- for column in state_columns %}
+            {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from cluster_states
 {%- endif %}
