@@ -108,12 +108,12 @@ permanent_delete_actions as (
         audit_log_bronze.serviceName = 'clusters'
         and audit_log_bronze.actionName = 'permanentDelete'
         and audit_log_bronze.response.statusCode = 200
-        {%- if incremental %}
-            and audit_log_bronze.timestamp >= checkpoint.checkpoint_ms
-            {%- if checkpoint_literal_ms is not none %}
-                and audit_log_bronze.date >= date_from_unix_date({{ (checkpoint_literal_ms // 86400000) | int }})
-            {%- endif %}
+    {%- if incremental %}
+        and audit_log_bronze.timestamp >= checkpoint.checkpoint_ms
+        {%- if checkpoint_literal_ms is not none %}
+            and audit_log_bronze.date >= date_from_unix_date({{ (checkpoint_literal_ms // 86400000) | int }})
         {%- endif %}
+    {%- endif %}
 
 ),
 
@@ -219,7 +219,7 @@ permanent_deletes as (
             from anchor_states
             where state = 'PERMANENT_DELETE'
         {%- endif %}
-    ) as deletes
+    ) as permanent_delete_sources
     group by organization_id, cluster_id
 
 ),
@@ -404,7 +404,7 @@ permanent_delete_states as (
     cross join run_window
     where
         permanent_deletes.delete_ms < run_window.until_time_ms
-        {%- if incremental %}
+    {%- if incremental %}
             -- One before the checkpoint is an anchor: it stays as it is.
             and not exists (
                 select 1
@@ -711,8 +711,9 @@ cluster_states as (
     select
         organization_id,
         cluster_id,
-        {%- for column in state_columns %}
-            {{ column }}{{ ',' if not loop.last }}
+        {%- for column in state_columns[:-1] %}
+            {{ column }},
         {%- endfor %}
+        event_details
     from cluster_states
 {%- endif %}
