@@ -7,6 +7,7 @@ downstream tasks are not started.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from dataclasses import dataclass
@@ -65,8 +66,10 @@ def plan_jobs(simulation: WorkspaceSimulation) -> list[JobPlan]:
     return plans
 
 
-def _job(simulation: WorkspaceSimulation, index: int, owner: User) -> dict[str, Any]:
-    generator = simulation.random
+def _job(
+    simulation: WorkspaceSimulation, index: int, owner: User, generator: random.Random | None = None
+) -> dict[str, Any]:
+    generator = generator or simulation.random
     job_id = numeric_id(generator, 15)
     task_count = 1 + index % len(TASK_NAMES)
     tasks = []
@@ -220,8 +223,15 @@ def run_job(
     day: int,
     *,
     submitted: bool = False,
-) -> None:
-    generator = simulation.random
+    generator: random.Random | None = None,
+    cluster_class: type[SimulatedCluster] = SimulatedCluster,
+    finish_cluster: bool = True,
+    stop_delay_seconds: tuple[int, int] = (20, 60),
+) -> SimulatedCluster:
+    """Runs the job on a job cluster of its own, stopped 20-60 s after its last task. A planted case passes
+    its own random stream (so the rest of the workspace stays the same), its own cluster class and stop
+    delay, and finishes the cluster itself."""
+    generator = generator or simulation.random
     run_id = numeric_id(generator, 15)
     settings = job["settings"]
     if submitted:
@@ -239,7 +249,7 @@ def run_job(
         simulation.audit.emit(
             start_ms, "jobs", "runNow", owner.email, {"job_id": job["job_id"]}, result=result
         )
-    cluster = _job_cluster(simulation, job, run_id, start_ms + 2 * SECOND_MS)
+    cluster = _job_cluster(simulation, job, run_id, start_ms + 2 * SECOND_MS, generator, cluster_class)
     if simulation.outputs.bill is not None:
         context = JobRunContext(
             job["job_id"], run_id, job["run_as_user_name"], settings["name"], dict(settings.get("tags") or {})
@@ -248,27 +258,35 @@ def run_job(
     simulation.count_active_cluster(day)
     running_at = cluster.create(start_ms + 2 * SECOND_MS, owner.email)
     task_runs, failed, now = _run_tasks(
-        simulation, job, owner, run_id, cluster, running_at + 10 * SECOND_MS, trigger
+        simulation, job, owner, run_id, cluster, running_at + 10 * SECOND_MS, trigger, generator
     )
-    end_ms = cluster.terminate(now + generator.randint(20, 60) * SECOND_MS)
-    cluster.finish(simulation.horizon_ms)
+    end_ms = cluster.terminate(now + generator.randint(*stop_delay_seconds) * SECOND_MS)
+    if finish_cluster:
+        cluster.finish(simulation.horizon_ms)
     run = _run_record(job, owner, run_id, cluster, task_runs, start_ms, end_ms, trigger, failed, submitted)
     simulation.outputs.store.add_job_run(run)
     simulation.job_run_count += 1
+    return cluster
 
 
 def _job_cluster(
-    simulation: WorkspaceSimulation, job: dict[str, Any], run_id: int, created_ms: int
+    simulation: WorkspaceSimulation,
+    job: dict[str, Any],
+    run_id: int,
+    created_ms: int,
+    generator: random.Random,
+    cluster_class: type[SimulatedCluster],
 ) -> SimulatedCluster:
     spec = {"cluster_name": f"job-{job['job_id']}-run-{run_id}"}
     spec.update(json.loads(json.dumps(job["settings"]["job_clusters"][0]["new_cluster"])))
     spec.update(autotermination_minutes=0, cluster_source="JOB")
     spec["single_user_name"] = job["run_as_user_name"]
-    identifier = cluster_id(simulation.random, created_ms)
+    identifier = cluster_id(generator, created_ms)
     creator = job["creator_user_name"]
-    return SimulatedCluster(
-        simulation.outputs, identifier, spec, creator, created_ms, lifetime_start_ms=created_ms
-    )
+    outputs = simulation.outputs
+    if generator is not outputs.random:
+        outputs = dataclasses.replace(outputs, random=generator)
+    return cluster_class(outputs, identifier, spec, creator, created_ms, lifetime_start_ms=created_ms)
 
 
 def _run_tasks(
@@ -279,8 +297,8 @@ def _run_tasks(
     cluster: SimulatedCluster,
     now: int,
     trigger: str,
+    generator: random.Random,
 ) -> tuple[list[dict[str, Any]], bool, int]:
-    generator = simulation.random
     failed = False
     task_runs = []
     for task in job["settings"]["tasks"]:

@@ -21,6 +21,7 @@ from overwatch.sample_workspace.billing import BillWriter
 from overwatch.sample_workspace.catalog import REGIONS_BY_CLOUD, TEAMS, SizePreset
 from overwatch.sample_workspace.clusters import MINUTE_MS, WorkspaceOutputs
 from overwatch.sample_workspace.ledger import LedgerWriter
+from overwatch.sample_workspace.lost_termination_case import LostTermination, LostTerminationCase
 from overwatch.sample_workspace.notebooks import NotebookActivity
 from overwatch.sample_workspace.savings_cases import SavingsCases
 from overwatch.sample_workspace.serverless import ServerlessActivity
@@ -85,6 +86,8 @@ class WorkspaceSummary:
     spark_events: int = 0
     serverless_job_runs: int = 0
     dlt_pipeline_updates: int = 0
+    # The job cluster planted with a lost TERMINATING event (lost_termination_case), if the period has room.
+    lost_termination: LostTermination | None = None
 
 
 class WorkspaceSimulation:
@@ -138,6 +141,7 @@ class WorkspaceSimulation:
             identity, seed, self.users, store, self.audit, self.outputs.bill, self.start_ms
         )
         self.savings_cases = SavingsCases(self, seed)
+        self.lost_termination_case = LostTerminationCase(self, seed)
 
     # --- helpers used by the cluster and job modules -------------------------------------------------
 
@@ -174,6 +178,7 @@ class WorkspaceSimulation:
         jobs.run_submitted(self, day)
         self.serverless.simulate_day(self.day_start_ms(day), self.horizon_ms)
         self.savings_cases.simulate_day(day)
+        self.lost_termination_case.simulate_day(day)
 
     def _finish(self, fleet: list, job_plans: list) -> WorkspaceSummary:
         for plan in fleet:
@@ -181,6 +186,7 @@ class WorkspaceSimulation:
                 plan.cluster.finish(self.horizon_ms)
         jobs.store_jobs(self, job_plans)
         self.savings_cases.finish()
+        self.lost_termination_case.finish()
         self.serverless.store_objects()
         for pool, created_ms, deleted_ms in self.pools:
             self.outputs.store.add_instance_pool(pool, created_ms, deleted_ms)
@@ -230,6 +236,7 @@ class WorkspaceSimulation:
             spark_events=self.outputs.spark_event_logs.event_count,
             serverless_job_runs=self.serverless.job_run_count,
             dlt_pipeline_updates=self.serverless.pipeline_update_count,
+            lost_termination=self.lost_termination_case.planted,
         )
 
     def _store_metadata(self) -> None:
