@@ -44,8 +44,8 @@ reference_daily as (
         {%- if until_time_ms is not none %}
         cast({{ until_time_ms }} as bigint) as until_time_ms
         {%- else %}
-                max(timestamp) + 1 as until_time_ms
-            from {{ source('overwatch_bronze', 'cluster_events_bronze') }}
+                max(event_time_ms) + 1 as until_time_ms
+            from {{ ref('stg_api__cluster_events') }}
         {%- endif %}
 
     ),
@@ -63,7 +63,7 @@ reference_daily as (
             reference.is_photon,
             reference.is_single_node,
             reference.sku
-        from {{ source('overwatch_bronze', 'cluster_usage_reference_bronze') }} as reference
+        from {{ ref('stg_usage_reference__cluster_intervals') }} as reference
         cross join run_window
         where
             reference.is_running

@@ -15,100 +15,58 @@ with
 pool_audit_events as (
 
     select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.serviceName as service_name,
-        audit_log_bronze.actionName as action_name,
-        audit_log_bronze.timestamp as unix_time_ms,
-        case
-            when audit_log_bronze.actionName = 'create'
-                then get_json_object(audit_log_bronze.response.result, '$.instance_pool_id')
-            else audit_log_bronze.requestParams['instance_pool_id']
-        end as instance_pool_id,
-        audit_log_bronze.requestParams['instance_pool_name'] as instance_pool_name,
-        audit_log_bronze.requestParams['node_type_id'] as node_type_id,
-        cast(
-            audit_log_bronze.requestParams['idle_instance_autotermination_minutes'] as int
-        ) as idle_instance_autotermination_minutes,
-        cast(audit_log_bronze.requestParams['min_idle_instances'] as int) as min_idle_instances,
-        cast(audit_log_bronze.requestParams['max_capacity'] as int) as max_capacity,
-        audit_log_bronze.requestParams['preloaded_spark_versions'] as preloaded_spark_versions,
-        {{ json_to_string_map("audit_log_bronze.requestParams['aws_attributes']") }} as aws_attributes,
-        {{ json_to_string_map("audit_log_bronze.requestParams['azure_attributes']") }} as azure_attributes,
-        {{ json_to_string_map("audit_log_bronze.requestParams['gcp_attributes']") }} as gcp_attributes,
-        {{ json_to_string_map("audit_log_bronze.requestParams['custom_tags']") }} as custom_tags,
-        audit_log_bronze.userIdentity.email as user_email,
-        audit_log_bronze.requestId as request_id,
-        named_struct(
-            'requestId', audit_log_bronze.requestId,
-            'response', audit_log_bronze.response,
-            'sessionId', audit_log_bronze.sessionId,
-            'sourceIPAddress', audit_log_bronze.sourceIPAddress,
-            'userAgent', audit_log_bronze.userAgent
-        ) as request_details
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
-    where
-        audit_log_bronze.serviceName = 'instancePools'
-        and audit_log_bronze.actionName in ('create', 'edit', 'delete')
-        and audit_log_bronze.response.statusCode = 200
-
-),
-
-pool_snapshots_ranked as (
-
-    select
         organization_id,
-        entity_id as instance_pool_id,
-        snapshot_time,
-        raw_json,
-        row_number() over (partition by organization_id, entity_id order by snapshot_time) as snapshot_number
-    from {{ source('overwatch_bronze', 'instance_pools_snapshot_bronze') }}
+        'instancePools' as service_name,
+        action_name,
+        event_time_ms as unix_time_ms,
+        instance_pool_id,
+        {%- for column_name in carried_columns %}
+            {{ column_name }},
+        {%- endfor %}
+        user_email,
+        request_id,
+        named_struct(
+            'requestId', request_id,
+            'response', response,
+            'sessionId', session_id,
+            'sourceIPAddress', source_ip_address,
+            'userAgent', user_agent
+        ) as request_details
+    from {{ ref('stg_audit__instance_pools') }}
+    where
+        action_name in ('create', 'edit', 'delete')
+        and response_status_code = 200
 
 ),
 
 first_pool_snapshots as (
 
-    select
-        organization_id,
-        instance_pool_id,
-        unix_millis(snapshot_time) as unix_time_ms,
-        get_json_object(raw_json, '$.instance_pool_name') as instance_pool_name,
-        get_json_object(raw_json, '$.node_type_id') as node_type_id,
-        cast(
-            get_json_object(raw_json, '$.idle_instance_autotermination_minutes') as int
-        ) as idle_instance_autotermination_minutes,
-        cast(get_json_object(raw_json, '$.min_idle_instances') as int) as min_idle_instances,
-        cast(get_json_object(raw_json, '$.max_capacity') as int) as max_capacity,
-        get_json_object(raw_json, '$.preloaded_spark_versions') as preloaded_spark_versions,
-        {{ json_to_string_map("get_json_object(raw_json, '$.aws_attributes')") }} as aws_attributes,
-        {{ json_to_string_map("get_json_object(raw_json, '$.azure_attributes')") }} as azure_attributes,
-        {{ json_to_string_map("get_json_object(raw_json, '$.gcp_attributes')") }} as gcp_attributes,
-        {{ json_to_string_map("get_json_object(raw_json, '$.custom_tags')") }} as custom_tags
-    from pool_snapshots_ranked
-    where snapshot_number = 1
+    {{ first_snapshots(
+        ref('stg_api__instance_pools'), ['organization_id', 'instance_pool_id'], 'snapshot_time_ms',
+        ['organization_id', 'instance_pool_id', 'snapshot_time_ms'] + carried_columns
+    ) }}
 
 ),
 
-pools_with_create_event as (
+pools_without_create_event as (
 
-    select distinct
-        organization_id,
-        instance_pool_id
-    from pool_audit_events
-    where action_name = 'create'
+    -- Pools that predate the audit logs have no create event: their first API snapshot stands for it.
+    {{ without_create_action(
+        'first_pool_snapshots', 'pool_audit_events', ['organization_id', 'instance_pool_id'], 'action_name'
+    ) }}
 
 ),
 
 pool_actions_imputed_from_snapshots as (
 
-    -- Pools that predate the audit logs have no create event: their first API snapshot stands for it.
     select
-        first_pool_snapshots.organization_id,
+        pools_without_create_event.organization_id,
         'instancePools' as service_name,
         'snapImpute' as action_name,
-        first_pool_snapshots.unix_time_ms,
-        first_pool_snapshots.instance_pool_id,
+        pools_without_create_event.snapshot_time_ms as unix_time_ms,
+        pools_without_create_event.instance_pool_id,
         {%- for column_name in carried_columns %}
-            first_pool_snapshots.{{ column_name }},
+            pools_without_create_event.{{ column_name }},
         {%- endfor %}
         cast(null as string) as user_email,
         cast(null as string) as request_id,
@@ -121,11 +79,7 @@ pool_actions_imputed_from_snapshots as (
                 userAgent: string
             >
         ) as request_details
-    from first_pool_snapshots
-    left anti join pools_with_create_event
-        on
-            first_pool_snapshots.organization_id = pools_with_create_event.organization_id
-            and first_pool_snapshots.instance_pool_id = pools_with_create_event.instance_pool_id
+    from pools_without_create_event
 
 ),
 
