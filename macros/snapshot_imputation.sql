@@ -29,3 +29,17 @@
             {% if not loop.first %}and {% endif %}first_snapshots.{{ key_column }} = created.{{ key_column }}
         {%- endfor %}
 {%- endmacro %}
+
+{#- Post-hook of an incremental spec model: a create action that arrives after the object's snapImpute row
+    (its audit event delivered late) supersedes it, as a full rebuild would have no snapImpute; the merge
+    cannot delete, so this does. -#}
+{% macro delete_superseded_snapshot_imputations(key_columns, action_column) %}
+    delete from {{ this }}
+    where
+        {{ action_column }} = 'snapImpute'
+        and ({{ key_columns | join(', ') }}) in (
+            select {{ key_columns | join(', ') }}
+            from {{ this }}
+            where {{ action_column }} = 'create'
+        )
+{% endmacro %}
