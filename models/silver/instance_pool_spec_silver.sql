@@ -1,9 +1,18 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key=['organization_id', 'instance_pool_id', 'action_name', 'unix_time_ms'],
+    post_hook=["{{ delete_superseded_snapshot_imputations(['organization_id', 'instance_pool_id'], 'action_name') }}"],
+) }}
 
 {#- Overwatch's pools_silver: one row per successful create, edit or delete of an instance pool, plus a
     snapImpute row from the first API snapshot of each pool with no create in the audit logs. An edit or
     delete states only what it changes: every other attribute carries over from the pool's earlier
-    actions, and where none stated it, from the pool's first snapshot. -#}
+    actions, and where none stated it, from the pool's first snapshot. Incremental: a run takes the actions of
+    the look-back window (var lookback_days, back from the newest action in this table) and carries each
+    pool's attributes forward from its state before the window (per attribute its last stated value, and its
+    create) instead of replaying the pool's rows. -#}
+{%- set lookback_ms = var('lookback_days') * 86400000 -%}
 {%- set carried_columns = [
     'instance_pool_name', 'node_type_id', 'idle_instance_autotermination_minutes', 'min_idle_instances',
     'max_capacity', 'preloaded_spark_versions', 'aws_attributes', 'azure_attributes', 'gcp_attributes',
@@ -11,6 +20,15 @@
 ] %}
 
 with
+
+{% if is_incremental() %}
+window_start as (
+
+    select coalesce(max(unix_time_ms), 0) - {{ lookback_ms }} as window_start_ms
+    from {{ this }}
+
+),
+{% endif %}
 
 pool_audit_events as (
 
@@ -131,60 +149,137 @@ pool_actions_ranked as (
 unique_pool_actions as (
 
     -- At-least-once delivery: one row per pool, action and millisecond.
-    select *
+    select
+        organization_id,
+        instance_pool_id,
+        service_name,
+        action_name,
+        unix_time_ms,
+        {%- for column_name in carried_columns %}
+        {{ column_name }},
+        {%- endfor %}
+        case
+            when action_name = 'create'
+                then named_struct(
+                        'created_by', user_email,
+                        'created_at_epochMillis', unix_time_ms,
+                        'created_at', timestamp_millis(unix_time_ms)
+                    )
+        end as create_details,
+        user_email,
+        request_details
     from pool_actions_ranked
     where delivery_number = 1
+
+),
+
+pool_actions_in_window as (
+
+    select
+        *,
+        false as is_carried_state
+    from unique_pool_actions
+    {%- if is_incremental() %}
+    where unix_time_ms >= (select window_start.window_start_ms from window_start)
+    {%- endif %}
+
+),
+
+{% if is_incremental() %}
+carried_state_before_window as (
+
+    -- The attributes of each pool with actions in the window as they stood before: per attribute the last
+    -- value its earlier actions stated, and its create.
+    select
+        unique_pool_actions.organization_id,
+        unique_pool_actions.instance_pool_id,
+        'instancePools' as service_name,
+        'carried' as action_name,
+        max(unique_pool_actions.unix_time_ms) as unix_time_ms,
+        {%- for column_name in carried_columns + ['create_details'] %}
+        max_by(
+            unique_pool_actions.{{ column_name }},
+            case when unique_pool_actions.{{ column_name }} is not null then unique_pool_actions.unix_time_ms end
+        ) as {{ column_name }},
+        {%- endfor %}
+        cast(null as string) as user_email,
+        first(unique_pool_actions.request_details) as request_details,
+        true as is_carried_state
+    from unique_pool_actions
+    left semi join pool_actions_in_window
+        on
+            unique_pool_actions.organization_id = pool_actions_in_window.organization_id
+            and unique_pool_actions.instance_pool_id = pool_actions_in_window.instance_pool_id
+    where unique_pool_actions.unix_time_ms < (select window_start.window_start_ms from window_start)
+    group by unique_pool_actions.organization_id, unique_pool_actions.instance_pool_id
+
+),
+{% endif %}
+
+pool_actions_with_state as (
+
+    select * from pool_actions_in_window
+    {%- if is_incremental() %}
+    union all
+    select * from carried_state_before_window
+    {%- endif %}
 
 ),
 
 pool_spec as (
 
     select
-        unique_pool_actions.organization_id,
-        unique_pool_actions.instance_pool_id,
-        unique_pool_actions.service_name,
-        unique_pool_actions.action_name,
-        unique_pool_actions.unix_time_ms,
-        timestamp_millis(unique_pool_actions.unix_time_ms) as action_timestamp,
-        to_date(timestamp_millis(unique_pool_actions.unix_time_ms)) as action_date,
+        pool_actions_with_state.organization_id,
+        pool_actions_with_state.instance_pool_id,
+        pool_actions_with_state.service_name,
+        pool_actions_with_state.action_name,
+        pool_actions_with_state.unix_time_ms,
+        timestamp_millis(pool_actions_with_state.unix_time_ms) as action_timestamp,
+        to_date(timestamp_millis(pool_actions_with_state.unix_time_ms)) as action_date,
         {%- for column_name in carried_columns %}
             coalesce(
-                last_value(unique_pool_actions.{{ column_name }}, true) over actions_so_far,
+                last_value(pool_actions_with_state.{{ column_name }}, true) over actions_so_far,
                 first_pool_snapshots.{{ column_name }}
             ) as {{ column_name }},
         {%- endfor %}
-        last_value(
-            case
-                when unique_pool_actions.action_name = 'create'
-                    then named_struct(
-                            'created_by', unique_pool_actions.user_email,
-                            'created_at_epochMillis', unique_pool_actions.unix_time_ms,
-                            'created_at', timestamp_millis(unique_pool_actions.unix_time_ms)
-                        )
-            end,
-            true
-        ) over actions_so_far as create_details,
+        last_value(pool_actions_with_state.create_details, true) over actions_so_far as create_details,
         case
-            when unique_pool_actions.action_name = 'delete'
+            when pool_actions_with_state.action_name = 'delete'
                 then named_struct(
-                        'deleted_by', unique_pool_actions.user_email,
-                        'deleted_at_epochMillis', unique_pool_actions.unix_time_ms,
-                        'deleted_at', timestamp_millis(unique_pool_actions.unix_time_ms)
+                        'deleted_by', pool_actions_with_state.user_email,
+                        'deleted_at_epochMillis', pool_actions_with_state.unix_time_ms,
+                        'deleted_at', timestamp_millis(pool_actions_with_state.unix_time_ms)
                     )
         end as delete_details,
-        unique_pool_actions.request_details,
-        unique_pool_actions.user_email as action_by
-    from unique_pool_actions
+        pool_actions_with_state.request_details,
+        pool_actions_with_state.user_email as action_by,
+        pool_actions_with_state.is_carried_state
+    from pool_actions_with_state
     left join first_pool_snapshots
         on
-            unique_pool_actions.organization_id = first_pool_snapshots.organization_id
-            and unique_pool_actions.instance_pool_id = first_pool_snapshots.instance_pool_id
+            pool_actions_with_state.organization_id = first_pool_snapshots.organization_id
+            and pool_actions_with_state.instance_pool_id = first_pool_snapshots.instance_pool_id
     window actions_so_far as (
-        partition by unique_pool_actions.organization_id, unique_pool_actions.instance_pool_id
-        order by unique_pool_actions.unix_time_ms
+        partition by pool_actions_with_state.organization_id, pool_actions_with_state.instance_pool_id
+        order by pool_actions_with_state.unix_time_ms
         rows between unbounded preceding and current row
     )
 
 )
 
-select * from pool_spec
+select
+    organization_id,
+    instance_pool_id,
+    service_name,
+    action_name,
+    unix_time_ms,
+    action_timestamp,
+    action_date,
+    {{ carried_columns | join(',\n    ') }},
+    create_details,
+    delete_details,
+    request_details,
+    action_by
+from pool_spec
+-- The state carried from before the window is no row of its own.
+where not is_carried_state
