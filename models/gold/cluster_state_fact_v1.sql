@@ -319,7 +319,9 @@ state_dbus as (
         case
             when not databricks_billable then cast(0 as double)
             when not is_node_type_unknown
-                then {{ node_dbus('coalesce(worker_hourly_dbus, 0)', 'billed_current_workers', 'photon_multiplier', 'state_uptime_h') }}
+                then {{ node_dbus(
+                    'coalesce(worker_hourly_dbus, 0)', 'billed_current_workers', 'photon_multiplier', 'state_uptime_h'
+                ) }}
         end as worker_dbus,
         case
             when not cloud_billable then cast(0 as double)

@@ -354,7 +354,11 @@ earlier_rows_of_clusters_deleted_in_window as (
     -- A permanent delete names deleted_by on every row of the cluster, the earlier ones too.
     select
         {%- for column_name in output_columns %}
-        {% if column_name == 'deleted_by' %}permanent_deletions.deleted_by{% else %}cluster_spec_before_window.{{ column_name }}{% endif %}{% if not loop.last %},{% endif %}
+        {% if column_name == 'deleted_by' -%}
+            permanent_deletions.deleted_by
+        {%- else -%}
+            cluster_spec_before_window.{{ column_name }}
+        {%- endif %}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ this }} as cluster_spec_before_window
     inner join permanent_deletions

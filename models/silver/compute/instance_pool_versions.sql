@@ -59,10 +59,12 @@ select
     instance_pool_id,
     instance_pool_name,
     node_type_id,
-    {{ type2_valid_from('version_time_ms', ['organization_id', 'instance_pool_id'], first_valid_from='cast(0 as bigint)') }}
-        as valid_from_ms,
-    {{ type2_valid_until('version_time_ms', ['organization_id', 'instance_pool_id'], open_end='9223372036854775807') }}
-        as valid_until_ms
+    {{ type2_valid_from(
+        'version_time_ms', ['organization_id', 'instance_pool_id'], first_valid_from='cast(0 as bigint)'
+    ) }} as valid_from_ms,
+    {{ type2_valid_until(
+        'version_time_ms', ['organization_id', 'instance_pool_id'], open_end='9223372036854775807'
+    ) }} as valid_until_ms
 from pool_versions
 where
     instance_pool_id is not null
