@@ -37,8 +37,8 @@ def compute_schema(lake_dir: Path) -> Iterator[str]:
 
 
 def _build(config, until, *extra: str):
-    selection = ["--select", *[f"+{model}" for model in SPEC_MODELS], "--exclude", "test_type:unit"]
-    arguments = ["build", *selection, "--vars", json.dumps(config.dbt_vars(until_time=until)), *extra]
+    selection = ["--select", *[f"+{model}" for model in SPEC_MODELS]]
+    arguments = ["run", *selection, "--vars", json.dumps(config.dbt_vars(until_time=until)), *extra]
     return run_dbt(arguments)
 
 

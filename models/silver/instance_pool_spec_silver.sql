@@ -66,9 +66,9 @@ first_pool_snapshots as (
 
 ),
 
+-- Pools that predate the audit logs have no create event: their first API snapshot stands for it.
 pools_without_create_event as (
 
-    -- Pools that predate the audit logs have no create event: their first API snapshot stands for it.
     {{ without_create_action(
         'first_pool_snapshots', 'pool_audit_events', ['organization_id', 'instance_pool_id'], 'action_name'
     ) }}
@@ -156,7 +156,7 @@ unique_pool_actions as (
         action_name,
         unix_time_ms,
         {%- for column_name in carried_columns %}
-        {{ column_name }},
+            {{ column_name }},
         {%- endfor %}
         case
             when action_name = 'create'

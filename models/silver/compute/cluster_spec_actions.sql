@@ -22,7 +22,7 @@ cluster_actions_from_audit as (
         cast(null as string) as creator_user_name,
         coalesce(effective_spark_version, spark_version) as spark_version,
         {%- for column_name in spec_columns if column_name != 'spark_version' %}
-        {{ column_name }}{% if not loop.last %},{% endif %}
+            {{ column_name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref('stg_audit__clusters') }}
     where
@@ -44,9 +44,9 @@ first_cluster_snapshots as (
 
 ),
 
+-- Clusters that predate the audit logs have no create action: their first API snapshot stands for it.
 clusters_without_create_action as (
 
-    -- Clusters that predate the audit logs have no create action: their first API snapshot stands for it.
     {{ without_create_action(
         'first_cluster_snapshots', 'cluster_actions_from_audit', ['organization_id', 'cluster_id'], 'action'
     ) }}
@@ -64,7 +64,7 @@ cluster_actions_imputed_from_snapshots as (
         creator_user_name,
         coalesce(effective_spark_version, spark_version) as spark_version,
         {%- for column_name in spec_columns if column_name != 'spark_version' %}
-        {{ column_name }}{% if not loop.last %},{% endif %}
+            {{ column_name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from clusters_without_create_action
 
