@@ -26,3 +26,30 @@
     {%- endfor -%}
     {{- expressions | join(',\n        ') -}}
 {% endmacro %}
+
+{#- How a cluster spec is classified, the same wherever a spec is read (audit actions, API snapshots):
+    single node (the singleNode profile or the SingleNode resource class), automated (a job cluster: named
+    job-<job>-run-<run> or sourced from a job), its runtime engine and whether it runs Photon (as requested,
+    else from a photon runtime image). -#}
+{% macro is_single_node_cluster(spark_conf, custom_tags) %}
+    coalesce(
+        {{ spark_conf }}['spark.databricks.cluster.profile'] = 'singleNode'
+        or {{ custom_tags }}['ResourceClass'] = 'SingleNode',
+        false
+    )
+{%- endmacro %}
+
+{% macro is_automated_cluster(cluster_name, cluster_source) %}
+    coalesce({{ cluster_name }} like 'job-%-run-%' or {{ cluster_source }} = 'JOB', false)
+{%- endmacro %}
+
+{% macro cluster_runtime_engine(runtime_engine, spark_version) %}
+    coalesce(
+        {{ runtime_engine }},
+        case when lower({{ spark_version }}) like '%photon%' then 'PHOTON' else 'STANDARD' end
+    )
+{%- endmacro %}
+
+{% macro is_photon_cluster(runtime_engine, spark_version) %}
+    coalesce(upper({{ runtime_engine }}) = 'PHOTON' or lower({{ spark_version }}) like '%photon%', false)
+{%- endmacro %}

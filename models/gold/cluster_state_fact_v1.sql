@@ -61,73 +61,24 @@ spec_actions as (
 
 ),
 
-cluster_snapshots_ranked as (
+api_specs as (
 
-    select
-        organization_id,
-        entity_id as cluster_id,
-        snapshot_time,
-        raw_json,
-        row_number() over (partition by organization_id, entity_id order by snapshot_time desc) as snapshot_number
-    from {{ source('overwatch_bronze', 'clusters_snapshot_bronze') }}
-
-),
-
-first_edit_events as (
-
-    select
-        organization_id,
-        cluster_id,
-        get_json_object(details, '$.previous_attributes') as previous_attributes,
-        row_number() over (partition by organization_id, cluster_id order by timestamp) as edit_number
-    from {{ source('overwatch_bronze', 'cluster_events_bronze') }}
-    where type = 'EDITED'
-
-),
-
-fallback_spec_documents as (
-
-    -- Where the audit logs do not know a cluster's spec: the clusters API's latest view of it (node types
-    -- already resolved from pools), as of its snapshot time, and the attributes its first EDITED event
-    -- replaced, for the time before that edit (only when they name node types, not pools).
-    select
-        organization_id,
-        cluster_id,
-        unix_millis(snapshot_time) as spec_time_ms,
-        raw_json as spec_json
-    from cluster_snapshots_ranked
-    where snapshot_number = 1
-    union all
-    select
-        organization_id,
-        cluster_id,
-        cast(0 as bigint) as spec_time_ms,
-        previous_attributes as spec_json
-    from first_edit_events
-    where
-        edit_number = 1
-        and get_json_object(previous_attributes, '$.node_type_id') is not null
-        and get_json_object(previous_attributes, '$.instance_pool_id') is null
-
-),
-
-fallback_specs as (
-
+    -- Where the audit logs do not know a cluster's spec: the clusters API's view of it.
     select
         organization_id,
         cluster_id,
         spec_time_ms,
-        get_json_object(spec_json, '$.cluster_name') as cluster_name,
-        {{ json_to_string_map("get_json_object(spec_json, '$.custom_tags')") }} as custom_tags,
-        coalesce(
-            get_json_object(spec_json, '$.driver_node_type_id'), get_json_object(spec_json, '$.node_type_id')
-        ) as driver_node_type_id,
-        get_json_object(spec_json, '$.node_type_id') as node_type_id,
-        get_json_object(spec_json, '$.spark_version') as spark_version,
-        get_json_object(spec_json, '$.runtime_engine') as runtime_engine,
-        {{ json_to_string_map("get_json_object(spec_json, '$.spark_conf')") }} as spark_conf,
-        get_json_object(spec_json, '$.cluster_source') as cluster_source
-    from fallback_spec_documents
+        cluster_name,
+        custom_tags,
+        driver_node_type_id,
+        node_type_id,
+        spark_version,
+        runtime_engine,
+        is_photon,
+        is_single_node,
+        is_automated,
+        is_sql_warehouse
+    from {{ ref('cluster_spec_from_api') }}
 
 ),
 
@@ -151,42 +102,26 @@ cluster_specs as (
     from spec_actions
     union all
     select
-        fallback_specs.organization_id,
-        fallback_specs.cluster_id,
-        fallback_specs.spec_time_ms,
-        fallback_specs.cluster_name,
-        fallback_specs.custom_tags,
-        fallback_specs.driver_node_type_id,
-        case
-            when coalesce(fallback_specs.spark_conf['spark.databricks.cluster.profile'] = 'singleNode', false)
-                then cast(null as string)
-            else fallback_specs.node_type_id
-        end as node_type_id,
-        fallback_specs.spark_version,
-        coalesce(
-            fallback_specs.runtime_engine,
-            case when lower(fallback_specs.spark_version) like '%photon%' then 'PHOTON' else 'STANDARD' end
-        ) as runtime_engine,
-        coalesce(
-            upper(fallback_specs.runtime_engine) = 'PHOTON' or lower(fallback_specs.spark_version) like '%photon%',
-            false
-        ) as is_photon,
-        coalesce(
-            fallback_specs.spark_conf['spark.databricks.cluster.profile'] = 'singleNode'
-            or fallback_specs.custom_tags['ResourceClass'] = 'SingleNode',
-            false
-        ) as is_single_node,
-        coalesce(
-            fallback_specs.cluster_name like 'job-%-run-%' or fallback_specs.cluster_source = 'JOB', false
-        ) as is_automated,
-        coalesce(fallback_specs.custom_tags['SqlEndpointId'] is not null, false) as is_sql_warehouse,
+        api_specs.organization_id,
+        api_specs.cluster_id,
+        api_specs.spec_time_ms,
+        api_specs.cluster_name,
+        api_specs.custom_tags,
+        api_specs.driver_node_type_id,
+        api_specs.node_type_id,
+        api_specs.spark_version,
+        api_specs.runtime_engine,
+        api_specs.is_photon,
+        api_specs.is_single_node,
+        api_specs.is_automated,
+        api_specs.is_sql_warehouse,
         2 as spec_source_priority
-    from fallback_specs
+    from api_specs
     left anti join spec_actions
         on
-            fallback_specs.organization_id = spec_actions.organization_id
-            and fallback_specs.cluster_id = spec_actions.cluster_id
-            and fallback_specs.spec_time_ms >= spec_actions.spec_time_ms
+            api_specs.organization_id = spec_actions.organization_id
+            and api_specs.cluster_id = spec_actions.cluster_id
+            and api_specs.spec_time_ms >= spec_actions.spec_time_ms
 
 ),
 
@@ -257,17 +192,10 @@ state_spec_candidates as (
         cluster_specs.is_single_node,
         cluster_specs.is_automated,
         cluster_specs.is_sql_warehouse,
-        row_number() over (
-            partition by cluster_states.organization_id, cluster_states.cluster_id, cluster_states.state_start_ms
-            order by
-                case when cluster_specs.spec_time_ms <= cluster_states.state_start_ms then 0 else 1 end,
-                case
-                    when cluster_specs.spec_time_ms <= cluster_states.state_start_ms
-                        then -cluster_specs.spec_time_ms
-                    else cluster_specs.spec_time_ms
-                end,
-                cluster_specs.spec_source_priority
-        ) as spec_rank
+        {{ as_of_rank(
+            ['cluster_states.organization_id', 'cluster_states.cluster_id', 'cluster_states.state_start_ms'],
+            'cluster_specs.spec_time_ms', 'cluster_states.state_start_ms', ['cluster_specs.spec_source_priority']
+        ) }} as spec_rank
     from cluster_states
     left join cluster_specs
         on
@@ -385,12 +313,15 @@ state_dbus as (
         *,
         case
             when not databricks_billable then cast(0 as double)
-            when not is_node_type_unknown then driver_hourly_dbus * photon_multiplier * state_uptime_h
+            when not is_node_type_unknown
+                then {{ node_dbus('driver_hourly_dbus', '1', 'photon_multiplier', 'state_uptime_h') }}
         end as driver_dbus,
         case
             when not databricks_billable then cast(0 as double)
             when not is_node_type_unknown
-                then coalesce(worker_hourly_dbus, 0) * billed_current_workers * photon_multiplier * state_uptime_h
+                then {{ node_dbus(
+                    'coalesce(worker_hourly_dbus, 0)', 'billed_current_workers', 'photon_multiplier', 'state_uptime_h'
+                ) }}
         end as worker_dbus,
         case
             when not cloud_billable then cast(0 as double)

@@ -2,7 +2,6 @@
     reference is cluster_usage_reference_bronze, known running intervals of each cluster priced with the same
     node DBU rates and Photon multipliers, cut at the run's until-time; on Databricks, with var
     reconcile_with_billing_usage, it is system.billing.usage (DBUs billed per cluster and day). -#}
-{%- set until_time_ms = var('until_time_ms', none) -%}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 
 with
@@ -40,13 +39,7 @@ reference_daily as (
 {% else %}
     run_window as (
 
-        select
-        {%- if until_time_ms is not none %}
-        cast({{ until_time_ms }} as bigint) as until_time_ms
-        {%- else %}
-                max(timestamp) + 1 as until_time_ms
-            from {{ source('overwatch_bronze', 'cluster_events_bronze') }}
-        {%- endif %}
+        {{ run_window_until_ms(ref('stg_api__cluster_events'), 'event_time_ms') }}
 
     ),
 
@@ -63,7 +56,7 @@ reference_daily as (
             reference.is_photon,
             reference.is_single_node,
             reference.sku
-        from {{ source('overwatch_bronze', 'cluster_usage_reference_bronze') }} as reference
+        from {{ ref('stg_usage_reference__cluster_intervals') }} as reference
         cross join run_window
         where
             reference.is_running
@@ -94,20 +87,25 @@ reference_daily as (
             reference_interval_days.organization_id,
             reference_interval_days.cluster_id,
             reference_interval_days.usage_date,
-            (
-                least(reference_interval_days.interval_end_ms, reference_interval_days.day_start_ms + 86400000)
-                - greatest(reference_interval_days.interval_start_ms, reference_interval_days.day_start_ms)
-            ) / 3600000
-            * (
-                driver_details.hourly_dbus
-                + case
-                    when reference_interval_days.is_single_node then 0
-                    else worker_details.hourly_dbus * reference_interval_days.current_num_workers
+            {%- set interval_hours -%}
+                (
+                    least(reference_interval_days.interval_end_ms, reference_interval_days.day_start_ms + 86400000)
+                    - greatest(reference_interval_days.interval_start_ms, reference_interval_days.day_start_ms)
+                ) / 3600000
+            {%- endset -%}
+            {%- set photon_multiplier -%}
+                case
+                    when reference_interval_days.is_photon then coalesce(photon_multipliers.photon_multiplier, 1)
+                    else 1
                 end
-            )
-            * case
-                when reference_interval_days.is_photon then coalesce(photon_multipliers.photon_multiplier, 1)
-                else 1
+            {%- endset %}
+            {{ node_dbus('driver_details.hourly_dbus', '1', photon_multiplier, interval_hours) }}
+            + case
+                when reference_interval_days.is_single_node then 0
+                else {{ node_dbus(
+                    'worker_details.hourly_dbus', 'reference_interval_days.current_num_workers',
+                    photon_multiplier, interval_hours
+                ) }}
             end as reference_dbus
         from reference_interval_days
         left join {{ ref('instance_details') }} as driver_details

@@ -1,246 +1,136 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key=['organization_id', 'cluster_id', 'action', 'unix_time_ms'],
+    post_hook=["{{ delete_superseded_snapshot_imputations(['organization_id', 'cluster_id'], 'action') }}"],
+) }}
 
-{%- set cluster_action_columns = [
-    'organization_id', 'cluster_id', 'action', 'unix_time_ms', 'user_email', 'creator_user_name',
-    'num_workers', 'autoscale_min_workers', 'autoscale_max_workers',
-] + cluster_spec_carried_columns() %}
+{#- Overwatch's cluster_spec: every spec action of cluster_spec_actions with the spec carried over a resize,
+    node types and pool names resolved from the pools as they were at the time, the cluster's classification
+    and who created, last edited and deleted it. Incremental: a run takes the actions of the look-back
+    window (var lookback_days, back from the newest action in this table) and carries each cluster's spec
+    forward from its state before the window (per column its last stated value) instead of replaying the
+    cluster's rows; a permanent delete in the window names deleted_by on the cluster's earlier rows. -#}
+{%- set lookback_ms = var('lookback_days') * 86400000 -%}
+{%- set carried_columns = cluster_spec_carried_columns() + ['named_creator', 'named_editor'] -%}
+{%- set output_columns = [
+    'organization_id', 'cluster_id', 'action', 'unix_time_ms', 'action_timestamp', 'action_date', 'cluster_name',
+    'driver_node_type_id', 'node_type_id', 'num_workers', 'autoscale_min_workers', 'autoscale_max_workers',
+    'auto_termination_minutes', 'enable_elastic_disk', 'is_automated', 'is_single_node', 'cluster_type',
+    'runtime_engine', 'is_photon', 'table_acls_enabled', 'credential_passthrough_enabled', 'isolation_enabled',
+    'repl_languages_permitted', 'single_user_name', 'instance_profile_arn', 'data_security_mode', 'policy_id',
+    'cluster_log_conf', 'init_scripts', 'custom_tags', 'cluster_source', 'aws_attributes', 'azure_attributes',
+    'gcp_attributes', 'spark_env_vars', 'spark_conf', 'acl_path_prefix', 'driver_instance_pool_id',
+    'instance_pool_id', 'driver_instance_pool_name', 'instance_pool_name', 'spark_version', 'idempotency_token',
+    'created_by', 'last_edited_by', 'deleted_by', 'action_by',
+] -%}
 
 with
 
-audit_log as (
+{% if is_incremental() %}
+window_start as (
 
-    select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.timestamp as unix_time_ms,
-        audit_log_bronze.serviceName as service_name,
-        audit_log_bronze.actionName as action_name,
-        audit_log_bronze.requestParams as request_params,
-        audit_log_bronze.response.result as response_result,
-        audit_log_bronze.userIdentity.email as user_email
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
-    where
-        audit_log_bronze.serviceName in ('clusters', 'instancePools')
-        and audit_log_bronze.response.statusCode = 200
+    select coalesce(max(unix_time_ms), 0) - {{ lookback_ms }} as window_start_ms
+    from {{ this }}
 
 ),
+{% endif %}
 
-cluster_snapshots as (
+all_spec_actions as (
 
-    select
-        organization_id,
-        entity_id as cluster_id,
-        snapshot_time,
-        raw_json
-    from {{ source('overwatch_bronze', 'clusters_snapshot_bronze') }}
-
-),
-
-instance_pool_snapshots as (
-
-    select
-        organization_id,
-        entity_id as instance_pool_id,
-        snapshot_time,
-        raw_json
-    from {{ source('overwatch_bronze', 'instance_pools_snapshot_bronze') }}
-
-),
-
-cluster_actions_from_audit as (
-
-    select
-        organization_id,
-        case
-            when action_name = 'create' then get_json_object(response_result, '$.cluster_id')
-            else coalesce(request_params['cluster_id'], request_params['clusterId'])
-        end as cluster_id,
-        action_name as action,
-        unix_time_ms,
-        user_email,
-        cast(null as string) as creator_user_name,
-        request_params['cluster_name'] as cluster_name,
-        coalesce(request_params['effective_spark_version'], request_params['spark_version']) as spark_version,
-        request_params['driver_node_type_id'] as driver_node_type_id,
-        request_params['node_type_id'] as node_type_id,
-        cast(request_params['num_workers'] as int) as num_workers,
-        cast(get_json_object(request_params['autoscale'], '$.min_workers') as int) as autoscale_min_workers,
-        cast(get_json_object(request_params['autoscale'], '$.max_workers') as int) as autoscale_max_workers,
-        cast(request_params['autotermination_minutes'] as int) as auto_termination_minutes,
-        request_params['enable_elastic_disk'] as enable_elastic_disk,
-        {{ json_to_string_map("request_params['custom_tags']") }} as custom_tags,
-        {{ json_to_string_map("request_params['spark_conf']") }} as spark_conf,
-        {{ json_to_string_map("request_params['spark_env_vars']") }} as spark_env_vars,
-        {{ json_to_string_map("request_params['aws_attributes']") }} as aws_attributes,
-        {{ json_to_string_map("request_params['azure_attributes']") }} as azure_attributes,
-        {{ json_to_string_map("request_params['gcp_attributes']") }} as gcp_attributes,
-        request_params['cluster_log_conf'] as cluster_log_conf,
-        request_params['init_scripts'] as init_scripts,
-        request_params['cluster_source'] as cluster_source,
-        request_params['acl_path_prefix'] as acl_path_prefix,
-        request_params['instance_pool_id'] as instance_pool_id,
-        request_params['driver_instance_pool_id'] as driver_instance_pool_id,
-        request_params['idempotency_token'] as idempotency_token,
-        request_params['runtime_engine'] as runtime_engine,
-        request_params['policy_id'] as policy_id,
-        request_params['data_security_mode'] as data_security_mode,
-        request_params['single_user_name'] as single_user_name
-    from audit_log
-    where
-        service_name = 'clusters'
-        and action_name in ('create', 'edit', 'resize')
-
-),
-
-cluster_actions_without_warehouses as (
-
-    -- SQL warehouse clusters also log cluster actions; they are modelled apart (as Overwatch does).
-    select *
-    from cluster_actions_from_audit
-    where
-        cluster_id is not null
-        and (custom_tags is null or custom_tags['SqlEndpointId'] is null)
-
-),
-
-clusters_with_create_action as (
-
-    select distinct
-        organization_id,
-        cluster_id
-    from cluster_actions_without_warehouses
-    where action = 'create'
-
-),
-
-cluster_snapshots_ranked as (
-
-    select
-        organization_id,
-        cluster_id,
-        snapshot_time,
-        raw_json,
-        row_number() over (partition by organization_id, cluster_id order by snapshot_time) as snapshot_number,
-        row_number() over (
-            partition by organization_id, cluster_id order by snapshot_time desc
-        ) as snapshot_number_from_latest
-    from cluster_snapshots
-
-),
-
-first_cluster_snapshots as (
-
-    select
-        organization_id,
-        cluster_id,
-        snapshot_time,
-        raw_json
-    from cluster_snapshots_ranked
-    where snapshot_number = 1
-
-),
-
-cluster_actions_imputed_from_snapshots as (
-
-    -- Clusters that predate the audit logs have no create action: their first API snapshot stands for it.
-    select
-        first_cluster_snapshots.organization_id,
-        first_cluster_snapshots.cluster_id,
-        'snapImpute' as action,
-        unix_millis(first_cluster_snapshots.snapshot_time) as unix_time_ms,
-        cast(null as string) as user_email,
-        get_json_object(first_cluster_snapshots.raw_json, '$.creator_user_name') as creator_user_name,
-        get_json_object(first_cluster_snapshots.raw_json, '$.cluster_name') as cluster_name,
-        coalesce(
-            get_json_object(first_cluster_snapshots.raw_json, '$.effective_spark_version'),
-            get_json_object(first_cluster_snapshots.raw_json, '$.spark_version')
-        ) as spark_version,
-        get_json_object(first_cluster_snapshots.raw_json, '$.driver_node_type_id') as driver_node_type_id,
-        get_json_object(first_cluster_snapshots.raw_json, '$.node_type_id') as node_type_id,
-        cast(get_json_object(first_cluster_snapshots.raw_json, '$.num_workers') as int) as num_workers,
-        cast(
-            get_json_object(first_cluster_snapshots.raw_json, '$.autoscale.min_workers') as int
-        ) as autoscale_min_workers,
-        cast(
-            get_json_object(first_cluster_snapshots.raw_json, '$.autoscale.max_workers') as int
-        ) as autoscale_max_workers,
-        cast(
-            get_json_object(first_cluster_snapshots.raw_json, '$.autotermination_minutes') as int
-        ) as auto_termination_minutes,
-        get_json_object(first_cluster_snapshots.raw_json, '$.enable_elastic_disk') as enable_elastic_disk,
-        {{ json_to_string_map("get_json_object(first_cluster_snapshots.raw_json, '$.custom_tags')") }} as custom_tags,
-        {{ json_to_string_map("get_json_object(first_cluster_snapshots.raw_json, '$.spark_conf')") }} as spark_conf,
-        {{ json_to_string_map("get_json_object(first_cluster_snapshots.raw_json, '$.spark_env_vars')") }}
-            as spark_env_vars,
-        {{ json_to_string_map("get_json_object(first_cluster_snapshots.raw_json, '$.aws_attributes')") }}
-            as aws_attributes,
-        {{ json_to_string_map("get_json_object(first_cluster_snapshots.raw_json, '$.azure_attributes')") }}
-            as azure_attributes,
-        {{ json_to_string_map("get_json_object(first_cluster_snapshots.raw_json, '$.gcp_attributes')") }}
-            as gcp_attributes,
-        get_json_object(first_cluster_snapshots.raw_json, '$.cluster_log_conf') as cluster_log_conf,
-        get_json_object(first_cluster_snapshots.raw_json, '$.init_scripts') as init_scripts,
-        get_json_object(first_cluster_snapshots.raw_json, '$.cluster_source') as cluster_source,
-        get_json_object(first_cluster_snapshots.raw_json, '$.acl_path_prefix') as acl_path_prefix,
-        get_json_object(first_cluster_snapshots.raw_json, '$.instance_pool_id') as instance_pool_id,
-        get_json_object(first_cluster_snapshots.raw_json, '$.driver_instance_pool_id') as driver_instance_pool_id,
-        get_json_object(first_cluster_snapshots.raw_json, '$.idempotency_token') as idempotency_token,
-        get_json_object(first_cluster_snapshots.raw_json, '$.runtime_engine') as runtime_engine,
-        get_json_object(first_cluster_snapshots.raw_json, '$.policy_id') as policy_id,
-        get_json_object(first_cluster_snapshots.raw_json, '$.data_security_mode') as data_security_mode,
-        get_json_object(first_cluster_snapshots.raw_json, '$.single_user_name') as single_user_name
-    from first_cluster_snapshots
-    left anti join clusters_with_create_action
-        on
-            first_cluster_snapshots.organization_id = clusters_with_create_action.organization_id
-            and first_cluster_snapshots.cluster_id = clusters_with_create_action.cluster_id
-
-),
-
-cluster_actions as (
-
-    select * from cluster_actions_without_warehouses
-    union all
-    select * from cluster_actions_imputed_from_snapshots
-
-),
-
-cluster_actions_ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by organization_id, cluster_id, action, unix_time_ms
-            order by user_email
-        ) as delivery_number
-    from cluster_actions
-
-),
-
-unique_cluster_actions as (
-
-    -- At-least-once delivery: one row per cluster, action and millisecond.
-    select
-        {{ cluster_action_columns | join(',\n        ') }}
-    from cluster_actions_ranked
-    where delivery_number = 1
-
-),
-
-cluster_actions_with_carried_spec as (
-
-    -- A resize only states the new size: the rest of the spec carries over from the previous action.
     select
         organization_id,
         cluster_id,
         action,
         unix_time_ms,
         user_email,
-        creator_user_name,
         num_workers,
         autoscale_min_workers,
         autoscale_max_workers,
-        {{ carried_over_on_resize(cluster_spec_carried_columns(), 'previous_actions') }}
-    from unique_cluster_actions
+        {{ carried_columns | join(',\n        ') }}
+    from {{ ref('cluster_spec_actions') }}
+
+),
+
+spec_actions as (
+
+    select
+        organization_id,
+        cluster_id,
+        action,
+        unix_time_ms,
+        user_email,
+        num_workers,
+        autoscale_min_workers,
+        autoscale_max_workers,
+        {{ carried_columns | join(',\n        ') }},
+        false as is_carried_state
+    from all_spec_actions
+    {%- if is_incremental() %}
+    where unix_time_ms >= (select window_start.window_start_ms from window_start)
+    {%- endif %}
+
+),
+
+{% if is_incremental() %}
+carried_state_before_window as (
+
+    -- The spec of each cluster with actions in the window as it stood before: per column, the last value
+    -- its earlier actions stated (what a resize carries over, and the creator and editor named so far).
+    select
+        all_spec_actions.organization_id,
+        all_spec_actions.cluster_id,
+        'carried' as action,
+        max(all_spec_actions.unix_time_ms) as unix_time_ms,
+        cast(null as string) as user_email,
+        cast(null as int) as num_workers,
+        cast(null as int) as autoscale_min_workers,
+        cast(null as int) as autoscale_max_workers,
+        {%- for column_name in carried_columns %}
+        max_by(
+            all_spec_actions.{{ column_name }},
+            case when all_spec_actions.{{ column_name }} is not null then all_spec_actions.unix_time_ms end
+        ) as {{ column_name }},
+        {%- endfor %}
+        true as is_carried_state
+    from all_spec_actions
+    left semi join spec_actions
+        on
+            all_spec_actions.organization_id = spec_actions.organization_id
+            and all_spec_actions.cluster_id = spec_actions.cluster_id
+    where all_spec_actions.unix_time_ms < (select window_start.window_start_ms from window_start)
+    group by all_spec_actions.organization_id, all_spec_actions.cluster_id
+
+),
+{% endif %}
+
+spec_actions_with_state as (
+
+    select * from spec_actions
+    {%- if is_incremental() %}
+    union all
+    select * from carried_state_before_window
+    {%- endif %}
+
+),
+
+cluster_actions_with_carried_spec as (
+
+    -- A resize only states the new size: the rest of the spec carries over from the previous actions.
+    select
+        organization_id,
+        cluster_id,
+        action,
+        unix_time_ms,
+        user_email,
+        num_workers,
+        autoscale_min_workers,
+        autoscale_max_workers,
+        {{ carried_over_on_resize(cluster_spec_carried_columns(), 'previous_actions') }},
+        last_value(named_creator, true) over previous_actions as named_creator,
+        last_value(named_editor, true) over previous_actions as last_edited_by,
+        is_carried_state
+    from spec_actions_with_state
     window previous_actions as (
         partition by organization_id, cluster_id
         order by unix_time_ms
@@ -249,65 +139,16 @@ cluster_actions_with_carried_spec as (
 
 ),
 
-instance_pool_versions_from_audit as (
-
-    select
-        organization_id,
-        case
-            when action_name = 'create' then get_json_object(response_result, '$.instance_pool_id')
-            else request_params['instance_pool_id']
-        end as instance_pool_id,
-        request_params['instance_pool_name'] as instance_pool_name,
-        request_params['node_type_id'] as node_type_id,
-        unix_time_ms as valid_from_ms
-    from audit_log
-    where
-        service_name = 'instancePools'
-        and action_name in ('create', 'edit')
-
-),
-
-instance_pool_versions_from_snapshots as (
-
-    select
-        organization_id,
-        instance_pool_id,
-        get_json_object(raw_json, '$.instance_pool_name') as instance_pool_name,
-        get_json_object(raw_json, '$.node_type_id') as node_type_id,
-        unix_millis(snapshot_time) as valid_from_ms
-    from instance_pool_snapshots
-
-),
-
 instance_pool_versions as (
 
-    select * from instance_pool_versions_from_audit
-    union all
-    select * from instance_pool_versions_from_snapshots
-
-),
-
-instance_pool_intervals as (
-
-    -- The first known version of a pool also stands for the time before it was first seen.
     select
         organization_id,
         instance_pool_id,
         instance_pool_name,
         node_type_id,
-        case
-            when row_number() over pool_versions = 1 then 0
-            else valid_from_ms
-        end as valid_from_ms,
-        coalesce(lead(valid_from_ms) over pool_versions, 9223372036854775807) as valid_until_ms
-    from instance_pool_versions
-    where
-        instance_pool_id is not null
-        and node_type_id is not null
-    window pool_versions as (
-        partition by organization_id, instance_pool_id
-        order by valid_from_ms
-    )
+        valid_from_ms,
+        valid_until_ms
+    from {{ ref('instance_pool_versions') }}
 
 ),
 
@@ -316,9 +157,11 @@ latest_cluster_snapshots as (
     select
         organization_id,
         cluster_id,
-        get_json_object(raw_json, '$.default_tags.Creator') as creator_from_tags
-    from cluster_snapshots_ranked
-    where snapshot_number_from_latest = 1
+        default_tags_creator as creator_from_tags,
+        row_number() over (
+            partition by organization_id, cluster_id order by snapshot_time desc
+        ) as snapshot_number_from_latest
+    from {{ ref('stg_api__clusters') }}
 
 ),
 
@@ -326,16 +169,17 @@ permanent_deletion_actions as (
 
     select
         organization_id,
-        request_params['cluster_id'] as cluster_id,
+        cluster_id,
+        event_time_ms as deleted_at_ms,
         user_email as deleted_by,
         row_number() over (
-            partition by organization_id, request_params['cluster_id']
-            order by unix_time_ms desc
+            partition by organization_id, cluster_id
+            order by event_time_ms desc
         ) as deletion_number
-    from audit_log
+    from {{ ref('stg_audit__clusters') }}
     where
-        service_name = 'clusters'
-        and action_name = 'permanentDelete'
+        action_name = 'permanentDelete'
+        and response_status_code = 200
 
 ),
 
@@ -344,6 +188,7 @@ permanent_deletions as (
     select
         organization_id,
         cluster_id,
+        deleted_at_ms,
         deleted_by
     from permanent_deletion_actions
     where deletion_number = 1
@@ -370,18 +215,19 @@ cluster_actions_with_pools as (
             cluster_actions_with_carried_spec.node_type_id
         ) as worker_node_type_from_worker_pool
     from cluster_actions_with_carried_spec
-    left join instance_pool_intervals as worker_pool
+    left join instance_pool_versions as worker_pool
         on
             cluster_actions_with_carried_spec.organization_id = worker_pool.organization_id
             and cluster_actions_with_carried_spec.instance_pool_id = worker_pool.instance_pool_id
             and cluster_actions_with_carried_spec.unix_time_ms >= worker_pool.valid_from_ms
             and cluster_actions_with_carried_spec.unix_time_ms < worker_pool.valid_until_ms
-    left join instance_pool_intervals as driver_pool
+    left join instance_pool_versions as driver_pool
         on
             cluster_actions_with_carried_spec.organization_id = driver_pool.organization_id
             and cluster_actions_with_carried_spec.driver_instance_pool_id = driver_pool.instance_pool_id
             and cluster_actions_with_carried_spec.unix_time_ms >= driver_pool.valid_from_ms
             and cluster_actions_with_carried_spec.unix_time_ms < driver_pool.valid_until_ms
+    where not cluster_actions_with_carried_spec.is_carried_state
 
 ),
 
@@ -389,15 +235,8 @@ cluster_actions_classified as (
 
     select
         *,
-        coalesce(
-            spark_conf['spark.databricks.cluster.profile'] = 'singleNode'
-            or custom_tags['ResourceClass'] = 'SingleNode',
-            false
-        ) as is_single_node,
-        coalesce(
-            cluster_name like 'job-%-run-%' or cluster_source = 'JOB',
-            false
-        ) as is_automated,
+        {{ is_single_node_cluster('spark_conf', 'custom_tags') }} as is_single_node,
+        {{ is_automated_cluster('cluster_name', 'cluster_source') }} as is_automated,
         coalesce(custom_tags['SqlEndpointId'] is not null, false) as is_sql_analytics,
         coalesce(spark_conf['spark.databricks.cluster.profile'] = 'serverless', false) as is_high_concurrency
     from cluster_actions_with_pools
@@ -447,15 +286,12 @@ cluster_spec as (
             when cluster_actions_classified.is_sql_analytics then 'SQL Analytics'
             else 'Standard'
         end as cluster_type,
-        coalesce(
-            cluster_actions_classified.runtime_engine,
-            case when lower(cluster_actions_classified.spark_version) like '%photon%' then 'PHOTON' else 'STANDARD' end
-        ) as runtime_engine,
-        coalesce(
-            upper(cluster_actions_classified.runtime_engine) = 'PHOTON'
-            or lower(cluster_actions_classified.spark_version) like '%photon%',
-            false
-        ) as is_photon,
+        {{ cluster_runtime_engine(
+            'cluster_actions_classified.runtime_engine', 'cluster_actions_classified.spark_version'
+        ) }} as runtime_engine,
+        {{ is_photon_cluster(
+            'cluster_actions_classified.runtime_engine', 'cluster_actions_classified.spark_version'
+        ) }} as is_photon,
         coalesce(
             cast(cluster_actions_classified.spark_conf['spark.databricks.acl.dfAclsEnabled'] as boolean), false
         ) as table_acls_enabled,
@@ -496,26 +332,8 @@ cluster_spec as (
         end as instance_pool_name,
         cluster_actions_classified.spark_version,
         cluster_actions_classified.idempotency_token,
-        coalesce(
-            last_value(
-                case
-                    when cluster_actions_classified.action = 'create' and cluster_actions_classified.is_automated
-                        then 'JobsService'
-                    when cluster_actions_classified.action = 'create' then cluster_actions_classified.user_email
-                    when cluster_actions_classified.action = 'snapImpute'
-                        then cluster_actions_classified.creator_user_name
-                end,
-                true
-            ) over actions_so_far,
-            latest_cluster_snapshots.creator_from_tags
-        ) as created_by,
-        last_value(
-            case
-                when cluster_actions_classified.action = 'edit' and not cluster_actions_classified.is_automated
-                    then cluster_actions_classified.user_email
-            end,
-            true
-        ) over actions_so_far as last_edited_by,
+        coalesce(cluster_actions_classified.named_creator, latest_cluster_snapshots.creator_from_tags) as created_by,
+        cluster_actions_classified.last_edited_by,
         permanent_deletions.deleted_by,
         cluster_actions_classified.user_email as action_by
     from cluster_actions_classified
@@ -523,16 +341,42 @@ cluster_spec as (
         on
             cluster_actions_classified.organization_id = latest_cluster_snapshots.organization_id
             and cluster_actions_classified.cluster_id = latest_cluster_snapshots.cluster_id
+            and latest_cluster_snapshots.snapshot_number_from_latest = 1
     left join permanent_deletions
         on
             cluster_actions_classified.organization_id = permanent_deletions.organization_id
             and cluster_actions_classified.cluster_id = permanent_deletions.cluster_id
-    window actions_so_far as (
-        partition by cluster_actions_classified.organization_id, cluster_actions_classified.cluster_id
-        order by cluster_actions_classified.unix_time_ms
-        rows between unbounded preceding and current row
-    )
 
-)
+){% if is_incremental() %},
 
-select * from cluster_spec
+earlier_rows_of_clusters_deleted_in_window as (
+
+    -- A permanent delete names deleted_by on every row of the cluster, the earlier ones too.
+    select
+        {%- for column_name in output_columns %}
+        {% if column_name == 'deleted_by' -%}
+            permanent_deletions.deleted_by
+        {%- else -%}
+            cluster_spec_before_window.{{ column_name }}
+        {%- endif %}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ this }} as cluster_spec_before_window
+    inner join permanent_deletions
+        on
+            cluster_spec_before_window.organization_id = permanent_deletions.organization_id
+            and cluster_spec_before_window.cluster_id = permanent_deletions.cluster_id
+    where
+        permanent_deletions.deleted_at_ms >= (select window_start.window_start_ms from window_start)
+        and cluster_spec_before_window.unix_time_ms < (select window_start.window_start_ms from window_start)
+
+){% endif %}
+
+select
+    {{ output_columns | join(',\n    ') }}
+from cluster_spec
+{%- if is_incremental() %}
+union all
+select
+    {{ output_columns | join(',\n    ') }}
+from earlier_rows_of_clusters_deleted_in_window
+{%- endif %}
