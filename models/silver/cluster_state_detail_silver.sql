@@ -60,18 +60,18 @@ with
 cluster_events as (
 
     select
-        cluster_events_bronze.organization_id,
-        cluster_events_bronze.cluster_id,
-        cluster_events_bronze.type as event_type,
-        cluster_events_bronze.timestamp as event_ms,
-        cluster_events_bronze.details
-    from {{ source('overwatch_bronze', 'cluster_events_bronze') }} as cluster_events_bronze
+        stg_api__cluster_events.organization_id,
+        stg_api__cluster_events.cluster_id,
+        stg_api__cluster_events.event_type,
+        stg_api__cluster_events.event_time_ms as event_ms,
+        stg_api__cluster_events.details
+    from {{ ref('stg_api__cluster_events') }} as stg_api__cluster_events
     {%- if incremental %}
         cross join checkpoint
         where
-            cluster_events_bronze.timestamp >= checkpoint.checkpoint_ms
+            stg_api__cluster_events.event_time_ms >= checkpoint.checkpoint_ms
             {%- if checkpoint_literal_ms is not none %}
-                and cluster_events_bronze.timestamp >= {{ checkpoint_literal_ms | int }}
+                and stg_api__cluster_events.event_time_ms >= {{ checkpoint_literal_ms | int }}
             {%- endif %}
     {%- endif %}
 
@@ -97,21 +97,20 @@ run_window as (
 permanent_delete_actions as (
 
     select
-        audit_log_bronze.organization_id,
-        audit_log_bronze.requestParams['cluster_id'] as cluster_id,
-        audit_log_bronze.timestamp as delete_ms
-    from {{ source('overwatch_bronze', 'audit_log_bronze') }} as audit_log_bronze
+        stg_audit__clusters.organization_id,
+        stg_audit__clusters.cluster_id,
+        stg_audit__clusters.event_time_ms as delete_ms
+    from {{ ref('stg_audit__clusters') }} as stg_audit__clusters
     {%- if incremental %}
         cross join checkpoint
     {%- endif %}
     where
-        audit_log_bronze.serviceName = 'clusters'
-        and audit_log_bronze.actionName = 'permanentDelete'
-        and audit_log_bronze.response.statusCode = 200
+        stg_audit__clusters.action_name = 'permanentDelete'
+        and stg_audit__clusters.response_status_code = 200
     {%- if incremental %}
-        and audit_log_bronze.timestamp >= checkpoint.checkpoint_ms
+        and stg_audit__clusters.event_time_ms >= checkpoint.checkpoint_ms
         {%- if checkpoint_literal_ms is not none %}
-            and audit_log_bronze.date >= date_from_unix_date({{ (checkpoint_literal_ms // 86400000) | int }})
+            and stg_audit__clusters.delivery_date >= date_from_unix_date({{ (checkpoint_literal_ms // 86400000) | int }})
         {%- endif %}
     {%- endif %}
 

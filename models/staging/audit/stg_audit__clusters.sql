@@ -8,6 +8,7 @@ cluster_audit as (
     select
         organization_id,
         audit_event_id,
+        delivery_date,
         event_time_ms,
         action_name,
         request_id,
@@ -26,6 +27,7 @@ cluster_audit as (
 select
     cluster_audit.organization_id,
     cluster_audit.audit_event_id,
+    cluster_audit.delivery_date,
     cluster_audit.event_time_ms,
     cluster_audit.action_name,
     cluster_audit.request_id,
