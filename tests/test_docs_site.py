@@ -55,7 +55,7 @@ def browser(tmp_path: Path) -> Iterator[DevToolsPipe]:
 
 def _documented_columns() -> list[str]:
     properties = yaml.safe_load(
-        (PROJECT_DIR / "models/presentation/cluster_state_fact_presentation.yml").read_text()
+        (PROJECT_DIR / "models/presentation/compute/cluster_state_fact_presentation.yml").read_text()
     )
     return [column["name"] for column in properties["models"][0]["columns"]]
 

@@ -19,8 +19,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 PROJECT_ENTRIES = ("models", "macros", "snapshots", "seeds", "docs", "tests/dbt", "dbt_project.yml")
 PROFILE_FILES = ("profiles.yml", "profiles.yml.example")
 PRESENTATION_FILES = (
-    "models/presentation/cluster_presentation.sql",
-    "models/presentation/cluster_presentation.yml",
+    "models/presentation/compute/cluster_presentation.sql",
+    "models/presentation/compute/cluster_presentation.yml",
 )
 PRESENTATION_NODE = "model.overwatch.cluster_presentation"
 
