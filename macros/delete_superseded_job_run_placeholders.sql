@@ -1,4 +1,4 @@
-{#- jobrun_silver keeps one row per job run (run_id = job_run_id, no task run, no task key) while a submitted
+{#- job_run_silver keeps one row per job run (run_id = job_run_id, no task run, no task key) while a submitted
     run has no known task runs; once its task runs arrive in a later incremental run (with a task run id, or
     a task key where the runs API lists a task without its own run id), the merge inserts them and this
     post-hook removes the placeholder, which the merge cannot delete. -#}

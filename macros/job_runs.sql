@@ -138,7 +138,7 @@
     end
 {%- endmacro %}
 
-{#- The task of an API 2.0 single-task job, as a Jobs API task (JSON text), from job_status_silver's
+{#- The task of an API 2.0 single-task job, as a Jobs API task (JSON text), from job_silver's
     `task_detail_legacy` struct (each task type's settings as JSON text); null when it names no task. -#}
 {% macro legacy_job_task_json(task_detail_legacy) %}
     nullif(

@@ -1,4 +1,4 @@
-{#- Job settings fields (Jobs API `JobSettings`) that job_status_silver follows through a job's history,
+{#- Job settings fields (Jobs API `JobSettings`) that job_silver follows through a job's history,
     each as (field name in the settings, output column, Spark type). Nested objects stay JSON text. -#}
 {% macro job_settings_fields() %}
   {{- return([

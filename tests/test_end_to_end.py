@@ -69,7 +69,7 @@ def build_models(config, until, *, unit_tests: bool = True) -> None:
 
 
 def cluster_states(spark) -> dict[tuple, tuple]:
-    rows = spark.table(f"{SCHEMA}_silver.cluster_state_detail_silver").collect()
+    rows = spark.table(f"{SCHEMA}_silver.cluster_state_silver").collect()
     return {
         (row.organization_id, row.cluster_id, row.state_start_ms): (
             row.state_end_ms,
@@ -243,7 +243,7 @@ def test_dbt_build_passes_and_fills_every_layer(spark, second_build, sample):
     rows = {(count.layer, count.name.lower()): count.rows for count in counts}
     assert rows[("presentation", "cluster")] == rows[("gold", "cluster_v1")] > 0
     assert rows[("presentation", "clusterstatefact")] == rows[("gold", "cluster_state_fact_v1")] > 0
-    assert rows[("silver", "cluster_spec_silver")] > 0
+    assert rows[("silver", "cluster_silver")] > 0
     run_costs = rows[("gold", "job_run_cost_potential_fact_v1")]
     assert rows[("presentation", "jobruncostpotentialfact")] == run_costs > 0
     workspaces = spark.table(f"{SCHEMA}_presentation.cluster").select("organization_id", "workspace_name")
@@ -377,7 +377,7 @@ def test_the_job_cluster_whose_terminating_was_lost_ends_at_its_last_task(spark,
     """The planted case (sample_workspace/lost_termination_case.py): no TERMINATING event, so the end is
     imputed at the last task's end, 100 ms before the simulation stopped it (the bill has no later hour)."""
     manifest, _ = sample
-    states = spark.table(f"{SCHEMA}_silver.cluster_state_detail_silver")
+    states = spark.table(f"{SCHEMA}_silver.cluster_state_silver")
     for workspace in manifest.workspaces:
         planted = workspace.lost_termination
         assert planted is not None

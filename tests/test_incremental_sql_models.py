@@ -1,6 +1,6 @@
 """Incremental SQL warehouse models give the rows a full rebuild gives.
 
-warehouse_state_detail_silver (merged from each warehouse's last restart before its open state and the
+warehouse_state_silver (merged from each warehouse's last restart before its open state and the
 look-back) and sql_query_history (merged for recent and unfinished queries) are built on the local Spark
 from a first load, then incrementally after a second load that closes open states, adds a late event, a
 resize, a finished version of a running query and a late query; the result must equal a --full-refresh
@@ -37,11 +37,11 @@ MODELS = [
     "stg_api__sql_warehouses",
     "stg_api__warehouse_events",
     "stg_api__query_history",
-    "warehouse_spec_silver",
-    "warehouse_state_detail_silver",
+    "warehouse_silver",
+    "warehouse_state_silver",
     "sql_query_history",
 ]
-INCREMENTAL_MODELS = ["warehouse_state_detail_silver", "sql_query_history"]
+INCREMENTAL_MODELS = ["warehouse_state_silver", "sql_query_history"]
 
 # (organization, warehouse, event type, clusters, time ms)
 FIRST_EVENTS = [
@@ -214,7 +214,7 @@ def _build(until_ms: int, *, full_refresh: bool = False) -> None:
 
 def _rows(spark, target) -> dict[str, list[str]]:
     tables = {
-        "warehouse_state_detail_silver": target.model_table("silver", "warehouse_state_detail_silver"),
+        "warehouse_state_silver": target.model_table("silver", "warehouse_state_silver"),
         "sql_query_history": target.model_table("gold", "sql_query_history_v1"),
     }
     return {name: sorted(repr(row) for row in spark.table(table).collect()) for name, table in tables.items()}
@@ -228,7 +228,7 @@ def incremental_and_full(spark, target) -> tuple[dict, dict, dict]:
     _build(SECOND_UNTIL_MS)
     states = {
         (row.warehouse_id, row.state_start_ms): row
-        for row in spark.table(target.model_table("silver", "warehouse_state_detail_silver")).collect()
+        for row in spark.table(target.model_table("silver", "warehouse_state_silver")).collect()
     }
     incremental = _rows(spark, target)
     _build(SECOND_UNTIL_MS, full_refresh=True)
@@ -247,7 +247,7 @@ def test_incremental_build_has_every_state_and_query(incremental_and_full):
         for action in FIRST_WAREHOUSE_ACTIONS + SECOND_WAREHOUSE_ACTIONS
         if action[1] != "createWarehouse"
     ]
-    assert len(incremental["warehouse_state_detail_silver"]) == len(FIRST_EVENTS + SECOND_EVENTS + resizes)
+    assert len(incremental["warehouse_state_silver"]) == len(FIRST_EVENTS + SECOND_EVENTS + resizes)
     queries = {(org, query_id) for org, query_id, *_ in FIRST_QUERIES + SECOND_QUERIES}
     assert len(incremental["sql_query_history"]) == len(queries)
 

@@ -38,7 +38,7 @@ OPENAPI_SPEC = API_SAMPLES / "official_openapi_specs" / "jobs-2.1-aws.yaml"
 RECORDED_JOBS = API_SAMPLES / "terraform_provider_databricks" / "get-jobs-list.json"
 # The spec's example run started in 2021, the fixtures in 2026: one window lists them all.
 WINDOW = LoadWindow(datetime(2021, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
-JOB_MODELS = ["job_status_silver", "+cluster_spec_silver", "jobrun_silver", "job_run", "job_run_presentation"]
+JOB_MODELS = ["job_silver", "+cluster_silver", "job_run_silver", "job_run", "job_run_presentation"]
 TASK_TYPES = (
     "notebook_task",
     "spark_jar_task",
@@ -267,7 +267,7 @@ def test_what_each_task_ran_and_the_jobs_api_2_0_settings(spark, loaded: LoadedS
         "4812": '["--class","com.example.Submit","dbfs:/jars/submit.jar"]',
     }
     assert rows["4500:report"].task_target == "dashboard:dash-1"
-    # Runs of the recorded API 2.0 jobs carry their job's name (job_status_silver reads 2.0 settings)
+    # Runs of the recorded API 2.0 jobs carry their job's name (job_silver reads 2.0 settings)
     # and the cluster of their cluster_spec.
     for run in _legacy_runs_of_recorded_jobs():
         row = rows[str(run["run_id"])]

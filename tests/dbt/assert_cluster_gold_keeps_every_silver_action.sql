@@ -1,4 +1,4 @@
--- Gold `cluster` is a reshaping of cluster_spec_silver: it must neither drop nor add actions.
+-- Gold `cluster` is a reshaping of cluster_silver: it must neither drop nor add actions.
 with
 
 silver_actions as (
@@ -8,7 +8,7 @@ silver_actions as (
         cluster_id,
         action,
         unix_time_ms
-    from {{ ref('cluster_spec_silver') }}
+    from {{ ref('cluster_silver') }}
 
 ),
 

@@ -1,4 +1,4 @@
--- Gold `job_run` is a reshaping of jobrun_silver: it must neither drop nor add runs.
+-- Gold `job_run` is a reshaping of job_run_silver: it must neither drop nor add runs.
 with
 
 silver_runs as (
@@ -6,7 +6,7 @@ silver_runs as (
     select
         organization_id,
         run_key
-    from {{ ref('jobrun_silver') }}
+    from {{ ref('job_run_silver') }}
 
 ),
 

@@ -35,7 +35,7 @@ cluster_states as (
         state_dates,
         days_in_state,
         is_open
-    from {{ ref('cluster_state_detail_silver') }}
+    from {{ ref('cluster_state_silver') }}
 
 ),
 
@@ -56,7 +56,7 @@ spec_actions as (
         is_single_node,
         is_automated,
         cluster_type = 'SQL Analytics' as is_sql_warehouse
-    from {{ ref('cluster_spec_silver') }}
+    from {{ ref('cluster_silver') }}
     where driver_node_type_id is not null
 
 ),

@@ -47,7 +47,7 @@ cluster_spec as (
         last_edited_by,
         policy_id,
         data_security_mode
-    from {{ ref('cluster_spec_silver') }}
+    from {{ ref('cluster_silver') }}
 
 ),
 

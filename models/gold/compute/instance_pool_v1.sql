@@ -1,5 +1,5 @@
 {#- Overwatch's gold instancepool: the instance pool spec history, one row per create, edit, delete or
-    snapImpute, attributes carried forward (instance_pool_spec_silver). `timestamp` is epoch milliseconds,
+    snapImpute, attributes carried forward (instance_pool_silver). `timestamp` is epoch milliseconds,
     as in Overwatch. -#}
 with
 
@@ -25,7 +25,7 @@ pool_spec as (
         create_details,
         delete_details,
         request_details
-    from {{ ref('instance_pool_spec_silver') }}
+    from {{ ref('instance_pool_silver') }}
 
 )
 

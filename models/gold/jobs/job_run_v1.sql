@@ -3,41 +3,41 @@ with
 job_runs as (
 
     select
-        jobrun_silver.organization_id,
-        jobrun_silver.run_key,
-        jobrun_silver.run_id,
-        jobrun_silver.job_run_id,
-        jobrun_silver.task_run_id,
-        jobrun_silver.job_id,
-        jobrun_silver.task_key,
-        jobrun_silver.task_dependencies,
-        jobrun_silver.multitask_parent_run_id,
-        jobrun_silver.parent_run_id,
-        jobrun_silver.repair_id,
-        jobrun_silver.repair_details,
-        jobrun_silver.run_name,
-        jobrun_silver.cluster_id,
-        jobrun_silver.cluster_type,
-        jobrun_silver.task_type,
-        jobrun_silver.job_trigger_type,
-        jobrun_silver.terminal_state,
-        jobrun_silver.run_as_user_name,
-        jobrun_silver.submission_ms,
-        jobrun_silver.start_ms,
-        jobrun_silver.completion_ms,
-        jobrun_silver.cancellation_ms,
-        jobrun_silver.end_ms,
-        jobrun_silver.manual_override_params,
-        jobrun_silver.workflow_context,
-        jobrun_silver.submit_run_details,
-        jobrun_silver.submit_run_details.tasks as submit_run_tasks,
-        jobrun_silver.submit_run_details.job_clusters as submit_run_job_clusters,
-        jobrun_silver.submit_run_details.new_cluster as submit_run_new_cluster,
-        jobrun_silver.submit_run_details.libraries as submit_run_libraries,
-        jobrun_silver.submit_run_details.timeout_seconds as submit_run_timeout_seconds,
-        jobrun_silver.api_task_json,
-        jobrun_silver.request_detail
-    from {{ ref('jobrun_silver') }} as jobrun_silver
+        job_run_silver.organization_id,
+        job_run_silver.run_key,
+        job_run_silver.run_id,
+        job_run_silver.job_run_id,
+        job_run_silver.task_run_id,
+        job_run_silver.job_id,
+        job_run_silver.task_key,
+        job_run_silver.task_dependencies,
+        job_run_silver.multitask_parent_run_id,
+        job_run_silver.parent_run_id,
+        job_run_silver.repair_id,
+        job_run_silver.repair_details,
+        job_run_silver.run_name,
+        job_run_silver.cluster_id,
+        job_run_silver.cluster_type,
+        job_run_silver.task_type,
+        job_run_silver.job_trigger_type,
+        job_run_silver.terminal_state,
+        job_run_silver.run_as_user_name,
+        job_run_silver.submission_ms,
+        job_run_silver.start_ms,
+        job_run_silver.completion_ms,
+        job_run_silver.cancellation_ms,
+        job_run_silver.end_ms,
+        job_run_silver.manual_override_params,
+        job_run_silver.workflow_context,
+        job_run_silver.submit_run_details,
+        job_run_silver.submit_run_details.tasks as submit_run_tasks,
+        job_run_silver.submit_run_details.job_clusters as submit_run_job_clusters,
+        job_run_silver.submit_run_details.new_cluster as submit_run_new_cluster,
+        job_run_silver.submit_run_details.libraries as submit_run_libraries,
+        job_run_silver.submit_run_details.timeout_seconds as submit_run_timeout_seconds,
+        job_run_silver.api_task_json,
+        job_run_silver.request_detail
+    from {{ ref('job_run_silver') }} as job_run_silver
 
 ),
 
@@ -62,7 +62,7 @@ job_status as (
         task_detail_legacy,
         created_by,
         last_edited_by
-    from {{ ref('job_status_silver') }}
+    from {{ ref('job_silver') }}
 
 ),
 
@@ -73,7 +73,7 @@ cluster_spec as (
         cluster_id,
         cluster_name,
         unix_time_ms
-    from {{ ref('cluster_spec_silver') }}
+    from {{ ref('cluster_silver') }}
 
 ),
 

@@ -40,7 +40,7 @@ job_status as (
         deleted_ts,
         last_edited_by,
         last_edited_ts
-    from {{ ref('job_status_silver') }}
+    from {{ ref('job_silver') }}
 
 )
 

@@ -30,7 +30,7 @@ warehouse_states as (
         state_dates,
         days_in_state,
         is_open
-    from {{ ref('warehouse_state_detail_silver') }}
+    from {{ ref('warehouse_state_silver') }}
 
 ),
 
@@ -46,7 +46,7 @@ warehouse_specs as (
         max_num_clusters,
         warehouse_type,
         coalesce(enable_serverless_compute, false) as enable_serverless_compute
-    from {{ ref('warehouse_spec_silver') }}
+    from {{ ref('warehouse_silver') }}
 
 ),
 

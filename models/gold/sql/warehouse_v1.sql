@@ -1,5 +1,5 @@
 {#- Overwatch's gold warehouse: the SQL warehouse spec history, one row per create, edit, delete or
-    snapImpute, attributes carried forward (warehouse_spec_silver). -#}
+    snapImpute, attributes carried forward (warehouse_silver). -#}
 with
 
 warehouse_spec as (
@@ -32,7 +32,7 @@ warehouse_spec as (
         action_timestamp,
         action_date,
         created_by
-    from {{ ref('warehouse_spec_silver') }}
+    from {{ ref('warehouse_silver') }}
 
 )
 

@@ -1,10 +1,10 @@
 {{ config(materialized='view') }}
 
-{#- The cluster spec actions cluster_spec_silver carries forward, each as stated (nothing carried over yet):
+{#- The cluster spec actions cluster_silver carries forward, each as stated (nothing carried over yet):
     successful creates, edits and resizes from the audit log (SQL warehouse clusters left out, as Overwatch
     does), plus a snapImpute action from the first API snapshot of each cluster without a create action,
     one row per cluster, action and millisecond (at-least-once delivery), with the creator or editor the
-    action names (the history cluster_spec_silver's created_by and last_edited_by follow). -#}
+    action names (the history cluster_silver's created_by and last_edited_by follow). -#}
 {%- set spec_columns = (
     ['num_workers', 'autoscale_min_workers', 'autoscale_max_workers'] + cluster_spec_carried_columns()
 ) %}

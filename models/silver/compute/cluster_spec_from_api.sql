@@ -3,7 +3,7 @@
 {#- Cluster specs known from the clusters API, for the states the audit logs give no spec for: each cluster's
     latest API snapshot (node types already resolved from pools), as of its snapshot time, and the attributes
     its first EDITED event replaced, standing for the time before that edit (only when they name node types,
-    not pools). Classified as cluster_spec_silver classifies an action. -#}
+    not pools). Classified as cluster_silver classifies an action. -#}
 
 with
 

@@ -6,7 +6,7 @@
     )
 }}
 
-{#- The successful run events of the jobs audit log, kept narrow so jobrun_silver re-reads a run's events
+{#- The successful run events of the jobs audit log, kept narrow so job_run_silver re-reads a run's events
     from here, not from the whole audit log. Incremental: only the look-back's delivery dates are read. -#}
 with
 

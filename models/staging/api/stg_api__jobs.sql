@@ -1,5 +1,5 @@
 {#- Jobs as the jobs API listed them (jobs/list), one row per job and snapshot, with the fields the job
-    models read parsed once; the settings stay JSON text (job_status_silver follows each field). -#}
+    models read parsed once; the settings stay JSON text (job_silver follows each field). -#}
 select
     organization_id,
     cast(entity_id as bigint) as job_id,

@@ -2,7 +2,7 @@
 
 Once in the period a one-time run gets a job cluster that stops right after its last task, as every
 job cluster does: the audit log has the platform's delete, the ledger and the bill end it there, but
-its TERMINATING event never reaches the cluster events. `cluster_state_detail_silver` imputes its end
+its TERMINATING event never reaches the cluster events. `cluster_state_silver` imputes its end
 at the last task's end (var `impute_lost_job_cluster_termination`). The cluster stops 100 ms after the
 last task, inside the same clock hour, so the bill has no hour after it and the cost reconciliation
 holds. The case draws from its own random stream, so the rest of the workspace is the same with or

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 
-{#- Overwatch's warehouse_spec_silver: one row per successful create, edit or delete of a SQL warehouse
+{#- Overwatch's warehouse_silver: one row per successful create, edit or delete of a SQL warehouse
     (both spellings the audit log has used: createEndpoint/createWarehouse, editEndpoint/editWarehouse,
     deleteEndpoint/deleteWarehouse), plus a snapImpute row from the first API snapshot of each warehouse
     with no create in the audit logs. An edit states only what it changes: the other attributes carry

@@ -1,5 +1,5 @@
 -- A job-run row (no task run) stands for a submitted run only until its task runs are known: it must
--- not remain beside them (the merge cannot delete it; jobrun_silver's post-hook does).
+-- not remain beside them (the merge cannot delete it; job_run_silver's post-hook does).
 with
 
 job_run_rows as (
@@ -7,7 +7,7 @@ job_run_rows as (
     select
         organization_id,
         job_run_id
-    from {{ ref('jobrun_silver') }}
+    from {{ ref('job_run_silver') }}
     where task_run_id is null and task_key is null
 
 ),
@@ -17,7 +17,7 @@ task_run_rows as (
     select distinct
         organization_id,
         job_run_id
-    from {{ ref('jobrun_silver') }}
+    from {{ ref('job_run_silver') }}
     where task_run_id is not null or task_key is not null
 
 )

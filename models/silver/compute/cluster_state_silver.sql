@@ -494,7 +494,7 @@ logged_states as (
             cluster_id,
             max(end_ms) as last_task_end_ms,
             bool_and(end_ms is not null or terminal_state is not null) as all_tasks_ended
-        from {{ ref('jobrun_silver') }}
+        from {{ ref('job_run_silver') }}
         where cluster_id is not null
         group by organization_id, cluster_id
         having bool_or(cluster_type in ('job_cluster', 'new'))

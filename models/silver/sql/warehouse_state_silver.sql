@@ -39,7 +39,7 @@ warehouse_resizes as (
         'RESIZED' as event_type,
         cast(null as int) as cluster_count,
         unix_time_ms as event_ms
-    from {{ ref('warehouse_spec_silver') }}
+    from {{ ref('warehouse_silver') }}
     where is_resize
 
 ),
