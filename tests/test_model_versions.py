@@ -65,7 +65,7 @@ def _presentation_parents(manifest: dict) -> list[str]:
 
 
 def _add_cluster_v2(project: Path) -> None:
-    gold = project / "models" / "gold"
+    gold = project / "models" / "gold" / "compute"
     shutil.copy2(gold / "cluster_v1.sql", gold / "cluster_v2.sql")
     properties_path = gold / "cluster.yml"
     properties = yaml.safe_load(properties_path.read_text())

@@ -86,7 +86,7 @@ def _unique_key(model: dict) -> tuple[str, ...]:
 def _presentation_names(project: Path) -> dict[str, str]:
     """Gold model name to the alias of the presentation view that reads it (Overwatch's table name)."""
     aliases: dict[str, str] = {}
-    for properties_path in sorted((project / "models" / "presentation").glob("*.yml")):
+    for properties_path in sorted((project / "models" / "presentation").glob("*/*.yml")):
         for model in (yaml.safe_load(properties_path.read_text()) or {}).get("models", []):
             sql_path = properties_path.with_name(f"{model['name']}.sql")
             alias = (model.get("config") or {}).get("alias")
@@ -99,7 +99,7 @@ def _presentation_names(project: Path) -> dict[str, str]:
 def read_gold_entities(project: Path) -> list[GoldEntity]:
     presentation_names = _presentation_names(project)
     entities = []
-    for properties_path in sorted((project / "models" / "gold").glob("*.yml")):
+    for properties_path in sorted((project / "models" / "gold").glob("*/*.yml")):
         for model in (yaml.safe_load(properties_path.read_text()) or {}).get("models", []):
             versions = [version["v"] for version in model.get("versions", [])]
             entities.append(
