@@ -136,7 +136,7 @@ def test_the_local_catalog_is_asked_for_no_grants(local_manifest: dict):
 def test_gold_and_presentation_compile_for_databricks_without_a_warehouse(databricks_target_path: Path):
     compiled = databricks_target_path / "compiled" / "overwatch" / "models"
     for layer in ("gold", "presentation"):
-        sql_files = list((compiled / layer).glob("*.sql"))
+        sql_files = list((compiled / layer).glob("*/*.sql"))
         assert sql_files, layer
         for sql_file in sql_files:
             assert "`observability`.`overwatch_" in sql_file.read_text(), sql_file.name
