@@ -38,7 +38,8 @@ OPENAPI_SPEC = API_SAMPLES / "official_openapi_specs" / "jobs-2.1-aws.yaml"
 RECORDED_JOBS = API_SAMPLES / "terraform_provider_databricks" / "get-jobs-list.json"
 # The spec's example run started in 2021, the fixtures in 2026: one window lists them all.
 WINDOW = LoadWindow(datetime(2021, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
-JOB_MODELS = ["job_silver", "+cluster_silver", "job_run_silver", "job_run", "job_run_presentation"]
+# The silver models with what they read (staging views, the jobs models' incremental event tables).
+JOB_MODELS = ["+job_silver", "+cluster_silver", "+job_run_silver", "job_run", "job_run_presentation"]
 TASK_TYPES = (
     "notebook_task",
     "spark_jar_task",

@@ -185,12 +185,23 @@ def test_ledger_intervals_tile_each_cluster_lifetime(sample_dir: Path, manifest:
         assert int(rows[-1]["interval_end_ms"]) == (deleted[cluster_id] or end_ms)
 
 
-def test_ledger_agrees_with_cluster_events(sample_dir: Path) -> None:
+def test_ledger_agrees_with_cluster_events(sample_dir: Path, manifest: dict) -> None:
     ledger, events = _ledger(sample_dir), _events(sample_dir)
+    # The planted job cluster whose TERMINATING event is lost (lost_termination_case): its stop is in the
+    # ledger, the one boundary without an event.
+    lost_stops = {
+        workspace["lost_termination"]["cluster_id"]: workspace["lost_termination"]["stopped_ms"]
+        for workspace in manifest["workspaces"]
+        if workspace["lost_termination"]
+    }
+    assert lost_stops
     for cluster_id, rows in ledger.items():
         timestamps = [event["timestamp"] for event in events[cluster_id]]
         assert timestamps == sorted(timestamps)
         boundaries = {int(row["interval_start_ms"]) for row in rows[1:]}
+        if cluster_id in lost_stops:
+            assert lost_stops[cluster_id] in boundaries - set(timestamps)
+            boundaries.discard(lost_stops[cluster_id])
         assert boundaries <= set(timestamps)
         for event in events[cluster_id]:
             row = next(
