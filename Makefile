@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 setup: $(VENV)/.installed profiles.yml
 
-# Only the tests need a browser: tests/test_docs_site.py and tests/test_report.py drive Debian's Chromium headless. As root
+# Only the tests need a browser: tests/test_docs_site.py and tests/end_to_end/test_report.py drive Debian's Chromium headless. As root
 # (CI) it is installed when missing; anyone else is told how, and `make demo` never needs it.
 browser:
 	@test -x /usr/bin/chromium || { \

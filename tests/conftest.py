@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+TESTS_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = TESTS_DIR.parent
 SHARED_SAMPLES = PROJECT_DIR.parent / "shared" / "samples"
 
 # Under pytest-xdist each worker is its own process with its own JVM and lake; dbt's target and log
@@ -18,6 +19,16 @@ _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if _XDIST_WORKER:
     os.environ.setdefault("DBT_TARGET_PATH", str(PROJECT_DIR / "target" / f"pytest-{_XDIST_WORKER}"))
     os.environ.setdefault("DBT_LOG_PATH", str(PROJECT_DIR / "logs" / f"pytest-{_XDIST_WORKER}"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests for `--dist loadgroup`: each module is a group, each package below tests/ one group.
+
+    A worker runs a whole group, so a module's (or a package's) fixtures are built once, on one worker.
+    """
+    for item in items:
+        parts = item.path.relative_to(TESTS_DIR).parts
+        item.add_marker(pytest.mark.xdist_group(parts[0] if len(parts) > 1 else item.path.stem))
 
 
 @pytest.fixture(scope="session")

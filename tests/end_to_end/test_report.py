@@ -1,14 +1,11 @@
-"""`overwatch report` on a tiny sample workspace, opened in headless Chromium as a reader would.
+"""`overwatch report` on the end-to-end lake, opened in headless Chromium as a reader would.
 
-One build: a workspace of the small preset over two days is generated, served, loaded and built up to
-the presentation views the exposures read; the report is written once and every test reads it.
-Expected totals are summed here from the presentation views themselves, not from the analyses.
+The report is written once, after the package's second build, and every test reads it. Expected totals
+are summed here from the presentation views themselves, not from the analyses.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -18,14 +15,11 @@ import pytest
 import yaml
 
 from chromium import DevToolsPipe, chromium_page
+from end_to_end_lake import SCHEMA
 from overwatch.cost_summary import format_cost_summary
-from overwatch.dbt_runner import run_dbt
-from overwatch.demo import serve_and_load
 from overwatch.report import Report, write_report
-from overwatch.sample_workspace import generate_sample_workspace
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-SCHEMA = "report"
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT = PROJECT_DIR / "target" / "report-screenshot.png"
 EXTERNAL_REFERENCE = re.compile(
     r"""<(?:script|link|img)[^>]+(?:src|href)=["']?(?:https?:)?//""", re.IGNORECASE
@@ -38,37 +32,8 @@ def charted_analyses() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def report_schema(lake_dir: Path) -> Iterator[str]:
-    previous = os.environ.get("OVERWATCH_SCHEMA")
-    os.environ["OVERWATCH_SCHEMA"] = SCHEMA
-    yield SCHEMA
-    if previous is None:
-        os.environ.pop("OVERWATCH_SCHEMA")
-    else:
-        os.environ["OVERWATCH_SCHEMA"] = previous
-
-
-@pytest.fixture(scope="module")
-def report(spark, report_schema, tmp_path_factory: pytest.TempPathFactory) -> Report:
-    sample_dir = tmp_path_factory.mktemp("report_sample")
-    manifest = generate_sample_workspace(sample_dir, days=2, workspace_count=1, size="small", seed=42)
-    config, summary = serve_and_load(manifest, sample_dir)
-    assert not summary.failed, [(run.module_name, run.error_message) for run in summary.failed]
-    dbt_vars = json.dumps(config.dbt_vars(until_time=manifest.end_time))
-    # Only what the dashboards read; their data tests run in the end-to-end build.
-    run_dbt(
-        [
-            "build",
-            "--select",
-            "+exposure:*",
-            "--exclude-resource-type",
-            "test",
-            "--exclude-resource-type",
-            "unit_test",
-            "--vars",
-            dbt_vars,
-        ]
-    )
+def report(spark, second_build, tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The report of the end-to-end lake (tests/end_to_end/conftest.py), after its second build."""
     return write_report(spark, tmp_path_factory.mktemp("report"))
 
 

@@ -1,18 +1,15 @@
-"""The main job end to end on the embedded engine: generate, serve, load, dbt build, and load again."""
+"""The main job end to end on the embedded engine: generate, serve, load, dbt build, and load again (the lake
+is built in tests/end_to_end/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
+from end_to_end_lake import FULL_REFRESH_SCHEMA, SCHEMA
 from overwatch.bronze_tables import (
     ACCOUNT_ORGANIZATION_ID,
     ALL_TABLES,
@@ -28,130 +25,13 @@ from overwatch.lakehouse import load_target
 from overwatch.layer_summary import count_rows_per_layer, format_summary
 from overwatch.pipeline import account_modules_to_run, modules_to_run
 from overwatch.run_log import LoadWindow
-from overwatch.sample_workspace import generate_sample_workspace
 from table_equality import table_difference
 
-SCHEMA = "end_to_end"
-# The same bronze built once, with --full-refresh, beside the two incremental builds of SCHEMA.
-FULL_REFRESH_SCHEMA = "end_to_end_full_refresh"
-GUIDE = Path(__file__).resolve().parents[1] / "docs" / "overview.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "overview.md"
 GUIDE_QUERY = re.compile(r"```sql\n(.*?)```", re.DOTALL)
 GUIDE_VIEW = re.compile(r"overwatch_presentation\.(\w+)")
 # Built only with personal_data.expose_views, which this build leaves off.
 PERSONAL_DATA_VIEWS = {"accountlogin", "accountmod"}
-
-
-@pytest.fixture(scope="module")
-def end_to_end_schema(lake_dir: Path) -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module's runs point the profile at their own."""
-    previous = os.environ.get("OVERWATCH_SCHEMA")
-    os.environ["OVERWATCH_SCHEMA"] = SCHEMA
-    yield SCHEMA
-    if previous is None:
-        os.environ.pop("OVERWATCH_SCHEMA")
-    else:
-        os.environ["OVERWATCH_SCHEMA"] = previous
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory):
-    """Two workspaces of 57 clusters over 7 days: the size the cost reconciliation is held to."""
-    sample_dir = tmp_path_factory.mktemp("end_to_end_sample")
-    return generate_sample_workspace(
-        sample_dir, days=7, workspace_count=2, size="medium", seed=42
-    ), sample_dir
-
-
-def build_models(config, until, *, unit_tests: bool = True) -> None:
-    # Unit tests do not read the lake, so running them in one of the two builds is enough.
-    skip_unit_tests = [] if unit_tests else ["--exclude", "test_type:unit"]
-    run_dbt(["build", *skip_unit_tests, "--vars", json.dumps(config.dbt_vars(until_time=until))])
-
-
-def cluster_states(spark) -> dict[tuple, tuple]:
-    rows = spark.table(f"{SCHEMA}_silver.cluster_state_silver").collect()
-    return {
-        (row.organization_id, row.cluster_id, row.state_start_ms): (
-            row.state_end_ms,
-            row.is_open,
-            row.is_end_imputed,
-        )
-        for row in rows
-    }
-
-
-@pytest.fixture(scope="module")
-def first_run(spark, end_to_end_schema, sample):
-    """Load and build the first four days, as a deployment's first daily run would."""
-    manifest, sample_dir = sample
-    until = manifest.start_time + timedelta(days=4)
-    config, summary = serve_and_load(manifest, sample_dir, until=until)
-    build_models(config, until)
-    return summary, cluster_states(spark)
-
-
-@pytest.fixture(scope="module")
-def loaded(first_run, sample):
-    """The next run: the rest of the period arrives and is loaded from each module's watermark."""
-    manifest, sample_dir = sample
-    return serve_and_load(manifest, sample_dir)
-
-
-@pytest.fixture(scope="module")
-def first_load(loaded):
-    _config, summary = loaded
-    return summary
-
-
-@pytest.fixture(scope="module")
-def second_build(spark, loaded, sample):
-    manifest, _ = sample
-    config, _summary = loaded
-    build_models(config, manifest.end_time, unit_tests=False)
-    return cluster_states(spark)
-
-
-@pytest.fixture(scope="module")
-def full_refresh_build(spark, second_build, loaded, sample) -> tuple[list[str], float]:
-    """One `dbt build --full-refresh` of every model, seed and snapshot (no tests) into FULL_REFRESH_SCHEMA,
-    over the bronze the two incremental builds read and with the second build's vars.
-
-    Returns the tables it built (`<layer>.<name>`, each a model materialised as a table or incrementally)
-    and the seconds the build took.
-    """
-    manifest, _ = sample
-    config, _summary = loaded
-    # The sources read `<target schema>_bronze`: views there over SCHEMA's bronze give the build the same
-    # rows without copying them.
-    spark.sql(f"create namespace if not exists {FULL_REFRESH_SCHEMA}_bronze")
-    for table in spark.sql(f"show tables in {SCHEMA}_bronze").collect():
-        if not table.isTemporary:
-            spark.sql(
-                f"create or replace view {FULL_REFRESH_SCHEMA}_bronze.{table.tableName} "
-                f"as select * from {SCHEMA}_bronze.{table.tableName}"
-            )
-    os.environ["OVERWATCH_SCHEMA"] = FULL_REFRESH_SCHEMA
-    try:
-        started = time.monotonic()
-        outcome = run_dbt(
-            [
-                "build",
-                "--full-refresh",
-                *("--resource-type", "model", "--resource-type", "seed", "--resource-type", "snapshot"),
-                *("--vars", json.dumps(config.dbt_vars(until_time=manifest.end_time))),
-            ]
-        )
-        seconds = time.monotonic() - started
-    finally:
-        os.environ["OVERWATCH_SCHEMA"] = SCHEMA
-    tables = [
-        f"{result.node.schema.removeprefix(FULL_REFRESH_SCHEMA)}.{result.node.alias}"
-        for result in outcome.result.results
-        if result.node.resource_type == "model"
-        and result.node.config.materialized in ("table", "incremental")
-    ]
-    print(f"dbt build --full-refresh (models, seeds, snapshots; no tests): {seconds:.0f} s")
-    return tables, seconds
 
 
 def bronze_counts(spark, target) -> dict[str, int]:
