@@ -26,7 +26,9 @@ from overwatch.demo import serve_and_load
 from overwatch.deployment_config import Scope
 from overwatch.lakehouse import load_target
 from overwatch.layer_summary import count_rows_per_layer, format_summary
-from overwatch.pipeline import account_modules_to_run, modules_to_run
+from overwatch.model_build import ModelBuild, state_dir_for
+from overwatch.model_build import build_models as build_what_is_new
+from overwatch.pipeline import RunSummary, account_modules_to_run, modules_to_run
 from overwatch.run_log import LoadWindow
 from overwatch.sample_workspace import generate_sample_workspace
 from table_equality import table_difference
@@ -62,10 +64,11 @@ def sample(tmp_path_factory: pytest.TempPathFactory):
     ), sample_dir
 
 
-def build_models(config, until, *, unit_tests: bool = True) -> None:
+def build_models(config, until, *, unit_tests: bool = True) -> ModelBuild:
+    """`overwatch build`: what is new since the last successful build of this lake's schema."""
     # Unit tests do not read the lake, so running them in one of the two builds is enough.
     skip_unit_tests = [] if unit_tests else ["--exclude", "test_type:unit"]
-    run_dbt(["build", *skip_unit_tests, "--vars", json.dumps(config.dbt_vars(until_time=until))])
+    return build_what_is_new(config.dbt_vars(until_time=until), extra_arguments=skip_unit_tests)
 
 
 def cluster_states(spark) -> dict[tuple, tuple]:
@@ -86,7 +89,10 @@ def first_run(spark, end_to_end_schema, sample):
     manifest, sample_dir = sample
     until = manifest.start_time + timedelta(days=4)
     config, summary = serve_and_load(manifest, sample_dir, until=until)
-    build_models(config, until)
+    # A fresh lake has no state of an earlier build: the first build is a full one.
+    assert state_dir_for(load_target()) is not None
+    build = build_models(config, until)
+    assert build.selection.full and build.selected and len(build.selected) == build.node_count
     return summary, cluster_states(spark)
 
 
@@ -104,15 +110,29 @@ def first_load(loaded):
 
 
 @pytest.fixture(scope="module")
-def second_build(spark, loaded, sample):
+def second_build_selection(spark, loaded, sample) -> ModelBuild:
+    """The second build selects from the first build's state: the sources the second load added rows
+    to, the models reading the changed until_time_ms var, and their descendants."""
     manifest, _ = sample
     config, _summary = loaded
-    build_models(config, manifest.end_time, unit_tests=False)
+    return build_models(config, manifest.end_time, unit_tests=False)
+
+
+@pytest.fixture(scope="module")
+def second_build(spark, second_build_selection):
     return cluster_states(spark)
 
 
 @pytest.fixture(scope="module")
-def full_refresh_build(spark, second_build, loaded, sample) -> tuple[list[str], float]:
+def nothing_new_build(second_build, sample) -> tuple[RunSummary, ModelBuild]:
+    """A third run with nothing new to load: the loaders are up to date, and the build finds nothing."""
+    manifest, sample_dir = sample
+    config, summary = serve_and_load(manifest, sample_dir)
+    return summary, build_models(config, manifest.end_time, unit_tests=False)
+
+
+@pytest.fixture(scope="module")
+def full_refresh_build(spark, nothing_new_build, loaded, sample) -> tuple[list[str], float]:
     """One `dbt build --full-refresh` of every model, seed and snapshot (no tests) into FULL_REFRESH_SCHEMA,
     over the bronze the two incremental builds read and with the second build's vars.
 
@@ -354,9 +374,33 @@ def test_a_second_run_updates_open_states_in_place(first_run, second_build):
     assert any(second_build[key] != first_states[key] for key in open_before)
 
 
+def test_the_second_build_selects_what_the_new_data_and_the_new_until_time_reach(second_build_selection):
+    build = second_build_selection
+    assert build.succeeded and not build.selection.full
+    assert build.selection.changed_vars == ("until_time_ms",)
+    # The open cluster states end at until_time_ms: a new one rebuilds them and what reads them.
+    assert {
+        "model.overwatch.cluster_state_silver",
+        "model.overwatch.cluster_state_fact.v1",
+        "model.overwatch.cluster_state_fact_presentation",
+    } <= set(build.selected)
+    assert 0 < len(build.selected) <= build.node_count
+
+
+def test_a_run_with_nothing_new_loads_nothing_and_builds_nothing(spark, nothing_new_build):
+    summary, build = nothing_new_build
+    assert not summary.failed
+    assert all(run.rows_written == 0 for run in summary.module_runs)
+    assert build.succeeded and not build.selection.full
+    assert build.selected == ()
+    assert build.result is None
+    assert build.describe().startswith("0 sources fresher, 0 modified: 0 of ")
+
+
 def test_a_full_refresh_build_gives_the_incremental_builds_tables_row_for_row(spark, full_refresh_build):
-    """Every silver and gold table of the two incremental builds (first four days, then the rest) holds
-    the same rows, each as often, as a single --full-refresh build of the same bronze.
+    """Every silver and gold table of the two incremental builds (first four days, then the rest; the
+    second selecting only what the new data reaches, then a third with nothing new) holds the same rows,
+    each as often, as a single --full-refresh build of the same bronze.
 
     Snapshots are left out: their history records the dbt runs that saw each version, so two runs keep
     versions one run never sees; the models reading them backdate a price's first version, and so are

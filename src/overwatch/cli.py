@@ -60,7 +60,9 @@ def _build(arguments: argparse.Namespace) -> int:
     build = build_models(
         config.dbt_vars(**until),
         target_name=arguments.target,
-        extra_arguments=arguments.dbt_arguments,
+        extra_arguments=arguments.dbt_arguments[1:]
+        if arguments.dbt_arguments[:1] == ["--"]
+        else arguments.dbt_arguments,
         raise_on_failure=False,
     )
     print(f"dbt build: {build.describe()}")
@@ -148,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "dbt_arguments",
         nargs=argparse.REMAINDER,
-        help="dbt node selection flags for the build, e.g. --exclude-resource-type unit_test",
+        help="dbt node selection flags for the build after --, e.g. -- --exclude-resource-type unit_test",
     )
     build.set_defaults(handler=_build)
 
