@@ -13,6 +13,8 @@ from types import SimpleNamespace
 import pytest
 from dbt.artifacts.schemas.results import FreshnessStatus
 
+from overwatch.bronze_tables import ALL_TABLES
+from overwatch.dbt_runner import run_dbt
 from overwatch.model_build import (
     BuildState,
     ModelBuild,
@@ -208,3 +210,34 @@ def test_only_a_successful_build_leaves_its_state(tmp_path: Path):
     assert load_state(tmp_path) is None
     saved = keep_state_of(outcome(True), tmp_path, "{}", "{}", {"until_time_ms": 2})
     assert load_state(tmp_path) == BuildState(saved, {"until_time_ms": 2})
+
+
+@pytest.fixture(scope="module")
+def project_manifest(tmp_path_factory: pytest.TempPathFactory, lake_dir: Path) -> dict:
+    target_path = tmp_path_factory.mktemp("manifest")
+    run_dbt(["parse", "--target-path", str(target_path)])
+    return json.loads((target_path / "manifest.json").read_text())
+
+
+def test_every_source_a_model_reads_is_checked_for_freshness_on_a_column_its_loader_writes(
+    project_manifest: dict,
+):
+    """A source `dbt source freshness` skips is never `source_status:fresher`: new rows in it would
+    rebuild nothing."""
+    columns = {table.name: table.column_names for table in ALL_TABLES}
+    read_by_models = {
+        unique_id
+        for unique_id, children in project_manifest["child_map"].items()
+        if unique_id.startswith("source.") and any(child.startswith("model.") for child in children)
+    }
+    unchecked = [
+        unique_id
+        for unique_id in sorted(read_by_models)
+        if not (source := project_manifest["sources"][unique_id])["loaded_at_field"]
+        or source["loaded_at_field"] not in columns[source["name"]]
+        or not any(
+            (source["freshness"] or {}).get(level, {}).get("count") for level in ("warn_after", "error_after")
+        )
+    ]
+    assert len(read_by_models) >= 15
+    assert unchecked == []

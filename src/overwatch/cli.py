@@ -56,13 +56,14 @@ def _build(arguments: argparse.Namespace) -> int:
     from overwatch.model_build import build_models
 
     config = load_config(arguments.config)
-    until = {"until_time": arguments.until} if arguments.until else {}
+    # argparse keeps the `--` that ends overwatch's own options.
+    dbt_arguments = (
+        arguments.dbt_arguments[1:] if arguments.dbt_arguments[:1] == ["--"] else arguments.dbt_arguments
+    )
     build = build_models(
-        config.dbt_vars(**until),
+        config.dbt_vars(until_time=arguments.until),
         target_name=arguments.target,
-        extra_arguments=arguments.dbt_arguments[1:]
-        if arguments.dbt_arguments[:1] == ["--"]
-        else arguments.dbt_arguments,
+        extra_arguments=dbt_arguments,
         raise_on_failure=False,
     )
     print(f"dbt build: {build.describe()}")
