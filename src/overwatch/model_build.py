@@ -21,6 +21,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -223,18 +224,23 @@ def intersect(selection: Sequence[str], caller: Sequence[str]) -> list[str]:
 
 def fresher_sources(previous: Mapping[str, Any], current: Mapping[str, Any]) -> tuple[str, ...]:
     """Sources whose newest row is newer than the previous freshness run saw (as dbt's source_status)."""
-    before = {result["unique_id"]: result.get("max_loaded_at") for result in previous.get("results", [])}
+    before = _loaded_at(previous)
     return tuple(
         sorted(
-            result["unique_id"]
-            for result in current.get("results", [])
-            if result.get("max_loaded_at")
-            and (
-                before.get(result["unique_id"]) is None
-                or result["max_loaded_at"] > before[result["unique_id"]]
-            )
+            unique_id
+            for unique_id, loaded_at in _loaded_at(current).items()
+            if unique_id not in before or loaded_at > before[unique_id]
         )
     )
+
+
+def _loaded_at(sources: Mapping[str, Any]) -> dict[str, datetime]:
+    """max_loaded_at per source of a sources.json; a source dbt could not query has none."""
+    return {
+        result["unique_id"]: datetime.fromisoformat(result["max_loaded_at"])
+        for result in sources.get("results", [])
+        if result.get("max_loaded_at")
+    }
 
 
 def check_freshness(results: Iterable[Any]) -> None:
