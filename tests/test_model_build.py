@@ -85,6 +85,20 @@ def test_a_changed_var_reaches_the_nodes_reading_it_directly_through_macros_or_c
     assert nodes_using_vars(MANIFEST, {"savings_idle_min_hours"}) == set()
 
 
+def test_a_var_in_a_generic_tests_arguments_is_found_in_its_yml():
+    test = {
+        **model("accepted_values_sku", "{{ test_accepted_values(**_dbt_generic_test_kwargs) }}"),
+        "test_metadata": {"name": "accepted_values", "kwargs": {"values": ["interactive"]}},
+        "original_file_path": "models/silver/_prices.yml",
+    }
+    manifest = {**MANIFEST, "nodes": {**MANIFEST["nodes"], "test.overwatch.accepted_values_sku": test}}
+    files = {"models/silver/_prices.yml": "values: \"{{ var('dbu_contract_prices').keys() | list }}\""}
+    assert nodes_using_vars(manifest, {"dbu_contract_prices"}, files.__getitem__) == {
+        "model.overwatch.cluster_cost",
+        "test.overwatch.accepted_values_sku",
+    }
+
+
 def test_a_var_read_by_a_computed_name_cannot_be_traced():
     manifest = {
         **MANIFEST,

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -148,9 +148,14 @@ def changed_vars(before: Mapping[str, Any], now: Mapping[str, Any]) -> set[str]:
     return {name for name in before.keys() | now.keys() if before.get(name, ...) != now.get(name, ...)}
 
 
-def nodes_using_vars(manifest: Mapping[str, Any], names: Iterable[str]) -> set[str] | None:
+def nodes_using_vars(
+    manifest: Mapping[str, Any], names: Iterable[str], project_file: Callable[[str], str] = lambda _path: ""
+) -> set[str] | None:
     """Ids of the nodes whose SQL, config or macros (transitively) read one of `names`; None when some
-    node or macro reads a var by a name that is not a literal, so the readers cannot be told."""
+    node or macro reads a var by a name that is not a literal, so the readers cannot be told.
+
+    A generic test's arguments are rendered in the manifest, so the .yml it comes from (`project_file`
+    reads it) is searched too."""
     wanted = set(names)
     macros = manifest.get("macros", {})
     macro_reads: dict[str, set[str] | None] = {}
@@ -171,6 +176,8 @@ def nodes_using_vars(manifest: Mapping[str, Any], names: Iterable[str]) -> set[s
     users = set()
     for unique_id, node in manifest.get("nodes", {}).items():
         text = node.get("raw_code", "") + json.dumps(node.get("unrendered_config", {}))
+        if node.get("test_metadata") and node.get("original_file_path"):
+            text += project_file(node["original_file_path"])
         reads = _reads(text)
         for macro_id in node.get("depends_on", {}).get("macros", []):
             macro_part = reads_of_macro(macro_id, frozenset())
@@ -193,13 +200,16 @@ def node_selector(node: Mapping[str, Any]) -> str:
 
 
 def choose_selection(
-    state: BuildState | None, manifest: Mapping[str, Any], dbt_vars: Mapping[str, Any]
+    state: BuildState | None,
+    manifest: Mapping[str, Any],
+    dbt_vars: Mapping[str, Any],
+    project_file: Callable[[str], str] = lambda _path: "",
 ) -> Selection:
     """What to build against the last successful build's state (None: everything)."""
     if state is None:
         return Selection((), "no state of a previous successful build: full build", full=True)
     changed = sorted(changed_vars(state.vars, dbt_vars))
-    users = nodes_using_vars(manifest, changed) if changed else set()
+    users = nodes_using_vars(manifest, changed, project_file) if changed else set()
     if users is None:
         return Selection(
             (), f"vars changed ({', '.join(changed)}) and a var is read by a computed name: full build", True
@@ -296,7 +306,7 @@ def build_models(
     state_dir = state_dir_for(target)
     state = load_state(state_dir)
     all_vars = effective_vars(_project_config(project).get("vars") or {}, dbt_vars, _package(manifest))
-    selection = choose_selection(state, manifest, all_vars)
+    selection = choose_selection(state, manifest, all_vars, cache(lambda path: (project / path).read_text()))
     state_arguments = ["--state", str(state.path)] if state else []
     selectors = intersect(selection.select, select)
     select_arguments = ["--select", *selectors] if selectors else []
