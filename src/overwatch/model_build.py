@@ -350,7 +350,9 @@ def _source_freshness(common: Sequence[str], parsed: object, target_path: Path) 
 def _list_nodes(parsed: object, common: Sequence[str], arguments: Sequence[str]) -> tuple[str, ...]:
     """The ids of the nodes a build with these arguments would run, from `dbt ls`."""
     listing = run_dbt(
-        ["ls", *common, *arguments, "--output", "json", "--output-keys", "unique_id"], manifest=parsed
+        # dbt prints every node it lists; the caller prints their count.
+        ["ls", "--log-level", "none", *common, *arguments, "--output", "json", "--output-keys", "unique_id"],
+        manifest=parsed,
     )
     ids = (json.loads(line)["unique_id"] for line in listing.result or [])  # type: ignore[attr-defined]
     return tuple(sorted(unique_id for unique_id in ids if unique_id.split(".")[0] in BUILT_RESOURCE_TYPES))
