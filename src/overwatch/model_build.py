@@ -307,17 +307,17 @@ def build_models(
     state = load_state(state_dir)
     all_vars = effective_vars(_project_config(project).get("vars") or {}, dbt_vars, _package(manifest))
     selection = choose_selection(state, manifest, all_vars, cache(lambda path: (project / path).read_text()))
-    state_arguments = ["--state", str(state.path)] if state else []
-    selectors = intersect(selection.select, select)
-    select_arguments = ["--select", *selectors] if selectors else []
     listed = partial(_list_nodes, parsed, [*common, *extra_arguments])
+    state_arguments = ["--state", str(state.path)] if state else []
+    select_arguments = _select_arguments(intersect(selection.select, select))
     selected = listed([*state_arguments, *select_arguments])
-    node_count = len(listed(["--select", *select] if select else []))
+    node_count = len(listed(_select_arguments(select)))
     if state is not None and not selection.full:
-        fresher = fresher_sources(json.loads((state.path / SOURCES).read_text()), json.loads(sources_text))
-        modified = listed([*state_arguments, "--select", *intersect(["state:modified"], select)])
-        selection = replace(
-            selection, reason=f"{len(fresher)} sources fresher, {len(modified)} modified{selection.reason}"
+        selection = _with_counts(
+            selection,
+            state,
+            sources_text,
+            listed([*state_arguments, *_select_arguments(intersect(["state:modified"], select))]),
         )
 
     forget_state(state_dir)
@@ -335,6 +335,18 @@ def build_models(
     if raise_on_failure and not succeeded:
         raise DbtCommandFailed(f"dbt build ({build.describe()}) failed")
     return build
+
+
+def _select_arguments(selectors: Sequence[str]) -> list[str]:
+    return ["--select", *selectors] if selectors else []
+
+
+def _with_counts(selection: Selection, state: BuildState, sources: str, modified: Sequence[str]) -> Selection:
+    """The selection's reason, led by how many sources got rows and how many nodes changed."""
+    fresher = fresher_sources(json.loads((state.path / SOURCES).read_text()), json.loads(sources))
+    return replace(
+        selection, reason=f"{len(fresher)} sources fresher, {len(modified)} modified{selection.reason}"
+    )
 
 
 def _source_freshness(common: Sequence[str], parsed: object, target_path: Path) -> str:
