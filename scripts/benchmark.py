@@ -3,7 +3,9 @@
 Builds two lakes from generated workspaces of the same size: one with `--history-days` N days of
 history, one with a single day. In each it loads and builds the history, then loads and builds one more
 day incrementally; the N-day lake then runs once more with nothing new, and once with
-`--full-refresh` over the same data. For every step it prints load and build seconds, and, per model
+`--full-refresh` over the same data. The first three builds are `overwatch build`'s
+(overwatch.model_build): the history's is a full one (no state yet), the next two select what new data
+reaches. For every step it prints load and build seconds, and, per model
 and in total, the data the build read (rows and bytes of every table scan, from Spark's SQL metrics:
 overwatch.scan_metrics), because at sizes this machine can build fixed per-query overhead hides
 scaling from time alone. It ends with the ratios the issue sets targets for, each flagged when it misses.
@@ -155,17 +157,31 @@ def build(
     log: SqlExecutionLog,
     config: DeploymentConfig,
     until: datetime,
-    extra: Sequence[str],
+    select: Sequence[str],
+    *,
+    full_refresh: bool = False,
 ) -> tuple[float, dict[str, NodeRun]]:
-    """One `dbt build` of the models, timed, with each node's seconds and reads."""
+    """One build of the models, timed, with each node's seconds and reads: what the last build's state
+    says is new (overwatch.model_build, as `overwatch build` and the demo run it), or with `full_refresh`
+    a plain `dbt build --full-refresh` of every selected model."""
     from overwatch.dbt_runner import run_dbt
+    from overwatch.model_build import build_models
     from overwatch.scan_metrics import LabelReads, dbt_node_labeller, label_queries, reads_by_label
 
-    arguments = [*BUILD_ARGUMENTS, *extra, "--vars", json.dumps(config.dbt_vars(until_time=until))]
+    dbt_vars = config.dbt_vars(until_time=until)
     log.restart()
     label_queries(spark, OUTSIDE_NODES)
     started = time.perf_counter()
-    outcome = run_dbt(arguments, callbacks=[dbt_node_labeller(spark)])
+    if full_refresh:
+        selection = ["--select", *select] if select else []
+        arguments = [*BUILD_ARGUMENTS, *selection, "--full-refresh", "--vars", json.dumps(dbt_vars)]
+        results = run_dbt(arguments, callbacks=[dbt_node_labeller(spark)]).result.results  # type: ignore[attr-defined]
+    else:
+        built = build_models(
+            dbt_vars, extra_arguments=BUILD_ARGUMENTS[1:], select=select, callbacks=[dbt_node_labeller(spark)]
+        )
+        print(f"benchmark: {built.describe()}")
+        results = built.result.results if built.result is not None else []  # type: ignore[attr-defined]
     seconds = time.perf_counter() - started
     label_queries(spark, None)
     reads = reads_by_label(log.executions())
@@ -175,7 +191,7 @@ def build(
             result.execution_time,
             reads.get(result.node.unique_id, LabelReads()),
         )
-        for result in outcome.result.results  # type: ignore[attr-defined]
+        for result in results
     }
     nodes[OUTSIDE_NODES] = NodeRun("-", 0.0, reads.get(OUTSIDE_NODES, LabelReads()))
     print_build(seconds, nodes)
@@ -227,7 +243,7 @@ def run_lake(
         sample_dir, days=history_days + 1, workspace_count=arguments.workspaces, size=arguments.size
     )
     history_end, end = manifest.start_time + timedelta(days=history_days), manifest.end_time
-    selection = ["--select", *arguments.select] if arguments.select else []
+    selection = arguments.select
     steps = {}
     steps[HISTORY], load_runs, _config = load_and_build(
         spark, log, manifest, sample_dir, history_end, selection
@@ -236,7 +252,7 @@ def run_lake(
     table_rows = {name: table_row_count(spark, name) for name in steps[INCREMENTAL].tables_read}
     if complete:
         steps[NOTHING_NEW], _runs, _config = load_and_build(spark, log, manifest, sample_dir, end, selection)
-        seconds, nodes = build(spark, log, config, end, [*selection, "--full-refresh"])
+        seconds, nodes = build(spark, log, config, end, selection, full_refresh=True)
         steps[FULL_REBUILD] = Step(0.0, 0, seconds, nodes)
         print_loader_benchmarks(spark, manifest, sample_dir, load_runs + more_runs)
     return Lake(history_days, steps, {schema_free(name): rows for name, rows in table_rows.items()})

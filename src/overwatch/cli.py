@@ -51,6 +51,25 @@ def _dbt_vars(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _build(arguments: argparse.Namespace) -> int:
+    from overwatch.deployment_config import load_config
+    from overwatch.model_build import build_models
+
+    config = load_config(arguments.config)
+    # argparse keeps the `--` that ends overwatch's own options.
+    dbt_arguments = (
+        arguments.dbt_arguments[1:] if arguments.dbt_arguments[:1] == ["--"] else arguments.dbt_arguments
+    )
+    build = build_models(
+        config.dbt_vars(until_time=arguments.until),
+        target_name=arguments.target,
+        extra_arguments=dbt_arguments,
+        raise_on_failure=False,
+    )
+    print(f"dbt build: {build.describe()}")
+    return 0 if build.succeeded else 1
+
+
 def _demo(arguments: argparse.Namespace) -> int:
     from overwatch.demo import run_demo
 
@@ -118,6 +137,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dbt_vars.add_argument("--config", type=Path, required=True, help="deployment config YAML")
     dbt_vars.set_defaults(handler=_dbt_vars)
+
+    build = commands.add_parser(
+        "build",
+        help="dbt build of what new data, changed code, config or vars can change since the last "
+        "successful build (everything the first time)",
+    )
+    build.add_argument("--config", type=Path, required=True, help="deployment config YAML (its dbt vars)")
+    build.add_argument("--target", default=None, help="dbt profile target (default: the profile's)")
+    build.add_argument(
+        "--until", type=_parse_until, default=None, help="end of the loaded window, UTC (var until_time_ms)"
+    )
+    build.add_argument(
+        "dbt_arguments",
+        nargs=argparse.REMAINDER,
+        help="dbt node selection flags for the build after --, e.g. -- --exclude-resource-type unit_test",
+    )
+    build.set_defaults(handler=_build)
 
     demo = commands.add_parser("demo", help="generate, serve, load, dbt build, docs, summary")
     _add_sample_options(demo, days=7, workspaces=2, size="medium")

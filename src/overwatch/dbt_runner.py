@@ -30,9 +30,11 @@ def run_dbt(
     *,
     raise_on_failure: bool = True,
     callbacks: Sequence[Callable[[Any], None]] = (),
+    manifest: object = None,
 ) -> DbtOutcome:
     """Invoke dbt with `arguments` (as on the command line) against this project; `callbacks` receive
-    each of dbt's structured events (the benchmark labels each node's Spark queries with them)."""
+    each of dbt's structured events (the benchmark labels each node's Spark queries with them).
+    `manifest`, the result of an earlier `parse` with the same vars, spares the command parsing again."""
     from dbt.cli.main import dbtRunner
 
     project = project_dir()
@@ -44,7 +46,7 @@ def run_dbt(
             full_arguments += ["--project-dir", str(project)]
         if not _has_option(arguments, "--profiles-dir"):
             full_arguments += ["--profiles-dir", str(dbt_profiles_dir(project))]
-    outcome = dbtRunner(callbacks=list(callbacks)).invoke(full_arguments)
+    outcome = dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke(full_arguments)
     if raise_on_failure and not outcome.success:
         detail = f": {outcome.exception}" if outcome.exception else ""
         raise DbtCommandFailed(f"dbt {' '.join(arguments)} failed{detail}")

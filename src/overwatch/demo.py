@@ -1,13 +1,12 @@
 """`make demo`: the main job end to end on the embedded engine.
 
 Generates a sample workspace, serves its REST API on loopback, lands bronze through the real loaders,
-runs `dbt build` and `dbt docs generate`, writes the HTML report, and prints row counts per layer and
-the cost summary.
+runs `dbt build` of what is new since the last demo (overwatch.model_build) and `dbt docs generate`,
+writes the HTML report, and prints row counts per layer and the cost summary.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
@@ -24,6 +23,7 @@ from overwatch.deployment_config import DeploymentConfig, parse_config
 from overwatch.fake_api import FakeDatabricksApi
 from overwatch.lakehouse import load_target, project_dir, spark_session
 from overwatch.layer_summary import count_rows_per_layer, format_summary
+from overwatch.model_build import build_models
 from overwatch.pipeline import RunSummary, run_loaders
 from overwatch.report import write_report
 from overwatch.sample_workspace import SampleWorkspaceManifest, generate_sample_workspace
@@ -107,9 +107,14 @@ def run_demo(sample_dir: Path, *, days: int, workspace_count: int, size: str) ->
     config, summary = serve_and_load(manifest, sample_dir)
     if summary.failed:
         raise SystemExit(f"{len(summary.failed)} loader modules failed; see pipeline_report")
-    print("3/5 dbt build (data tests; unit tests run in make test, as for any production build)")
-    dbt_vars = json.dumps(config.dbt_vars(until_time=manifest.end_time))
-    run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars])
+    print(
+        "3/5 dbt build of what is new (data tests; unit tests run in make test, as for any production build)"
+    )
+    build = build_models(
+        config.dbt_vars(until_time=manifest.end_time),
+        extra_arguments=["--exclude-resource-type", "unit_test"],
+    )
+    print(f"    {build.describe()}")
     print("4/5 dbt docs generate")
     run_dbt(["docs", "generate"])
     print("5/5 HTML report from the dashboards' analyses")

@@ -19,6 +19,10 @@ import pytest
 from end_to_end_lake import FULL_REFRESH_SCHEMA, SCHEMA
 from overwatch.dbt_runner import run_dbt
 from overwatch.demo import serve_and_load
+from overwatch.lakehouse import load_target
+from overwatch.model_build import ModelBuild, state_dir_for
+from overwatch.model_build import build_models as build_what_is_new
+from overwatch.pipeline import RunSummary
 from overwatch.sample_workspace import generate_sample_workspace
 
 
@@ -43,15 +47,16 @@ def sample(tmp_path_factory: pytest.TempPathFactory):
     ), sample_dir
 
 
-# Each kind of test runs in one of the two builds: unit tests read only their fixtures, so the first build
-# runs them; data tests check what the models hold, so they run on the second build's final tables (which
+# Each kind of test runs once: unit tests read only their fixtures, so the first build runs them; data tests
+# check what the models hold, so they run, all of them, on the final tables after the second build (which
 # the full-refresh comparison shows a single build would give too).
 FIRST_BUILD_SKIPS = ("--exclude-resource-type", "test")
-SECOND_BUILD_SKIPS = ("--exclude-resource-type", "unit_test")
+LATER_BUILD_SKIPS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 
 
-def build_models(config, until, skips: tuple[str, ...]) -> None:
-    run_dbt(["build", *skips, "--vars", json.dumps(config.dbt_vars(until_time=until))])
+def build_models(config, until, skips: tuple[str, ...]) -> ModelBuild:
+    """`overwatch build`: what is new since the last successful build of this lake's schema."""
+    return build_what_is_new(config.dbt_vars(until_time=until), extra_arguments=skips)
 
 
 def cluster_states(spark) -> dict[tuple, tuple]:
@@ -72,7 +77,10 @@ def first_run(spark, end_to_end_schema, sample):
     manifest, sample_dir = sample
     until = manifest.start_time + timedelta(days=4)
     config, summary = serve_and_load(manifest, sample_dir, until=until)
-    build_models(config, until, FIRST_BUILD_SKIPS)
+    # A fresh lake has no state of an earlier build: the first build is a full one.
+    assert state_dir_for(load_target()) is not None
+    build = build_models(config, until, FIRST_BUILD_SKIPS)
+    assert build.selection.full and build.selected and len(build.selected) == build.node_count
     return summary, cluster_states(spark)
 
 
@@ -90,15 +98,33 @@ def first_load(loaded):
 
 
 @pytest.fixture(scope="package")
-def second_build(spark, loaded, sample):
+def second_build_selection(spark, loaded, sample) -> ModelBuild:
+    """The second build selects from the first build's state: the sources the second load added rows
+    to, the models reading the changed until_time_ms var, and their descendants. Then every data test
+    runs on the tables as they now are."""
     manifest, _ = sample
     config, _summary = loaded
-    build_models(config, manifest.end_time, SECOND_BUILD_SKIPS)
+    build = build_models(config, manifest.end_time, LATER_BUILD_SKIPS)
+    dbt_vars = json.dumps(config.dbt_vars(until_time=manifest.end_time))
+    run_dbt(["test", "--exclude-resource-type", "unit_test", "--vars", dbt_vars])
+    return build
+
+
+@pytest.fixture(scope="package")
+def second_build(spark, second_build_selection):
     return cluster_states(spark)
 
 
 @pytest.fixture(scope="package")
-def full_refresh_build(spark, second_build, loaded, sample) -> tuple[list[str], float]:
+def nothing_new_build(second_build, sample) -> tuple[RunSummary, ModelBuild]:
+    """A third run with nothing new to load: the loaders are up to date, and the build finds nothing."""
+    manifest, sample_dir = sample
+    config, summary = serve_and_load(manifest, sample_dir)
+    return summary, build_models(config, manifest.end_time, LATER_BUILD_SKIPS)
+
+
+@pytest.fixture(scope="package")
+def full_refresh_build(spark, nothing_new_build, loaded, sample) -> tuple[list[str], float]:
     """One `dbt build --full-refresh` of every model, seed and snapshot (no tests) into FULL_REFRESH_SCHEMA,
     over the bronze the two incremental builds read and with the second build's vars.
 

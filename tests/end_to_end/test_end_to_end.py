@@ -234,9 +234,33 @@ def test_a_second_run_updates_open_states_in_place(first_run, second_build):
     assert any(second_build[key] != first_states[key] for key in open_before)
 
 
+def test_the_second_build_selects_what_the_new_data_and_the_new_until_time_reach(second_build_selection):
+    build = second_build_selection
+    assert build.succeeded and not build.selection.full
+    assert build.selection.changed_vars == ("until_time_ms",)
+    # The open cluster states end at until_time_ms: a new one rebuilds them and what reads them.
+    assert {
+        "model.overwatch.cluster_state_silver",
+        "model.overwatch.cluster_state_fact.v1",
+        "model.overwatch.cluster_state_fact_presentation",
+    } <= set(build.selected)
+    assert 0 < len(build.selected) <= build.node_count
+
+
+def test_a_run_with_nothing_new_loads_nothing_and_builds_nothing(spark, nothing_new_build):
+    summary, build = nothing_new_build
+    assert not summary.failed
+    assert all(run.rows_written == 0 for run in summary.module_runs)
+    assert build.succeeded and not build.selection.full
+    assert build.selected == ()
+    assert build.result is None
+    assert build.describe().startswith("0 sources fresher, 0 modified: 0 of ")
+
+
 def test_a_full_refresh_build_gives_the_incremental_builds_tables_row_for_row(spark, full_refresh_build):
-    """Every silver and gold table of the two incremental builds (first four days, then the rest) holds
-    the same rows, each as often, as a single --full-refresh build of the same bronze.
+    """Every silver and gold table of the two incremental builds (first four days, then the rest; the
+    second selecting only what the new data reaches, then a third with nothing new) holds the same rows,
+    each as often, as a single --full-refresh build of the same bronze.
 
     Snapshots are left out: their history records the dbt runs that saw each version, so two runs keep
     versions one run never sees; the models reading them backdate a price's first version, and so are
