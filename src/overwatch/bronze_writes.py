@@ -48,6 +48,9 @@ class _Staged:
     table: BronzeTable
     rows: DataFrame
     replaces: bool
+    # No other row staged in the run can share a key with these (keys made of a file path and line):
+    # the merge takes them as they are instead of deduplicating them.
+    unique_keys: bool = False
 
 
 @dataclass
@@ -95,16 +98,24 @@ class BronzeWrites:
         finally:
             self._owner = None
 
-    def stage(self, table: BronzeTable, rows: DataFrame, *, replacing: Column | None = None) -> None:
+    def stage(
+        self,
+        table: BronzeTable,
+        rows: DataFrame,
+        *,
+        replacing: Column | None = None,
+        unique_keys: bool = False,
+    ) -> None:
         """Rows for `table`, merged at commit on its key: a key already there is left as it is, unless
-        `replacing` is true for the row, which then replaces the existing row of its key."""
-        from pyspark.sql import functions as F
-
-        aligned = rows.select(
-            *table.column_names,
-            (replacing if replacing is not None else F.lit(False)).alias(REPLACES_COLUMN),
-        )
-        self._staged.append(_Staged(self._current_owner(), table, aligned, replacing is not None))
+        `replacing` is true for the row, which then replaces the existing row of its key. `unique_keys`
+        promises that no other row staged this run shares a key with these rows."""
+        columns = [f"`{column}`" for column in table.column_names]
+        if replacing is None:
+            aligned = rows.selectExpr(*columns, f"false as {REPLACES_COLUMN}")
+        else:
+            aligned = rows.select(*columns, replacing.alias(REPLACES_COLUMN))
+        owner = self._current_owner()
+        self._staged.append(_Staged(owner, table, aligned, replacing is not None, unique_keys))
 
     def delete_unmatched(self, table: BronzeTable, condition: str) -> None:
         """At commit, delete the existing rows of `table` matching the SQL `condition` (over its columns)
@@ -185,11 +196,8 @@ class BronzeWrites:
         return added
 
     def _run_merge(self, table: BronzeTable, staged: list[_Staged], delete_conditions: list[str]) -> None:
-        incoming = staged[0].rows
-        for item in staged[1:]:
-            incoming = incoming.unionByName(item.rows)
         view_name = f"staged_{table.name}"
-        incoming.dropDuplicates(list(table.key_columns)).createOrReplaceTempView(view_name)
+        _incoming(table, staged).createOrReplaceTempView(view_name)
         statement = merge_statement(
             self._target.bronze_table(table.name),
             view_name,
@@ -235,6 +243,24 @@ class BronzeWrites:
         ]
         rows = self._spark.sql(" union all ".join(queries)).collect()
         return {(row.table_name, row.organization_id): row.row_count for row in rows}
+
+
+def _incoming(table: BronzeTable, staged: list[_Staged]) -> DataFrame:
+    """The merge's source: staged rows, one per key. Rows staged with unique keys skip the dedup, whose
+    shuffle and sort over every column are the merge's dearest step."""
+    unique = [item.rows for item in staged if item.unique_keys]
+    others = [item.rows for item in staged if not item.unique_keys]
+    parts = [*unique]
+    if others:
+        parts.append(_union(others).dropDuplicates(list(table.key_columns)))
+    return _union(parts)
+
+
+def _union(frames: list[DataFrame]) -> DataFrame:
+    union = frames[0]
+    for frame in frames[1:]:
+        union = union.unionByName(frame)
+    return union
 
 
 def _owners_by_organization(table_name: str, owners: set[Owner]) -> dict[str, Owner]:
