@@ -111,10 +111,10 @@ def compare_audit_loader(
         plain_times.append(time.perf_counter() - started)
         loader_target = replace(target, schema=f"{target.schema}_audit{attempt}")
         log = SqlExecutionLog(spark) if profile else None
-        seconds, events, commits = _audit_load_run(spark, loader_target, manifest, sample_dir, log)
+        seconds, events, commits, executions = _audit_load_run(
+            spark, loader_target, manifest, sample_dir, log
+        )
         loader_times.append(seconds)
-        if log is not None:
-            executions = _executions_run(log)
     return AuditLoaderComparison(
         files=len(files),
         megabytes=sum(Path(path).stat().st_size for path in files) / 1_000_000,
@@ -153,9 +153,9 @@ def _audit_load_run(
     manifest: SampleWorkspaceManifest,
     sample_dir: Path,
     log: SqlExecutionLog | None = None,
-) -> tuple[float, int, dict[str, int]]:
-    """A load run of the audit modules alone: seconds, events landed and commits per table. `log`, when
-    given, is restarted as the timing starts, so it then holds the run's SQL executions alone."""
+) -> tuple[float, int, dict[str, int], tuple[tuple[float, str], ...]]:
+    """A load run of the audit modules alone: seconds, events landed, commits per table and, with `log`,
+    the run's SQL executions (the log restarted as the timing starts, read as it ends)."""
     from overwatch.bronze_tables import create_bronze_tables
     from overwatch.demo import demo_config
     from overwatch.deployment_config import Scope, parse_config
@@ -175,11 +175,12 @@ def _audit_load_run(
     started = time.perf_counter()
     summary = run_loaders(config, target, spark, until=manifest.end_time, progress=lambda _message: None)
     seconds = time.perf_counter() - started
+    executions = _executions_run(log) if log is not None else ()
     if summary.failed:
         raise RuntimeError(f"audit modules failed: {[run.error_message for run in summary.failed]}")
     after = commits_per_table(spark, target)
     events = sum(run.rows_written for run in summary.module_runs)
-    return seconds, events, {name: after[name] - before[name] for name in after}
+    return seconds, events, {name: after[name] - before[name] for name in after}, executions
 
 
 def full_run_commits(

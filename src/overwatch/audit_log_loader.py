@@ -129,14 +129,15 @@ def _new_delivery_files(context: AuditLoadContext, window: LoadWindow, files: Da
     )
     if not candidates:
         return []
-    already_loaded = (
+    # The paths the tracker holds for this organization, collected: one path per file loaded, where
+    # joining the listing on the executors would ship every listed path there and back, with a job.
+    tracked = (
         context.spark.table(context.target.bronze_table(FILE_TRACKER.name))
         .where((F.col("organization_id") == context.organization_id) & (F.col("source") == SOURCE_NAME))
         .select("file_path")
+        .collect()
     )
-    listed = context.spark.createDataFrame([(path,) for path in candidates], "file_path string")
-    new_files = listed.join(already_loaded, "file_path", "left_anti").collect()
-    return sorted(row.file_path for row in new_files)
+    return sorted(set(candidates) - {row.file_path for row in tracked})
 
 
 def _parsed_files(files: DataFrame, paths: list[str]) -> DataFrame:
