@@ -5,8 +5,8 @@ workspace and module at once, insert-only on the table's key, in an order that k
 half-way safe: the data tables first, then `bronze_quarantine`, then `bronze_file_tracker`; the pipeline
 writes the run log after all of them. A file is thus tracked only once its rows are committed, and a
 watermark advances only once every table is: a resumed run reads again whatever was not committed, and
-the merges add nothing twice. Rows inserted are read from each commit's own metrics (commit_metrics),
-with no count or emptiness check around the merge.
+the merges add nothing twice. Rows inserted are read from each commit's own metrics (commit_metrics), in
+one query once every table has merged, with no count or emptiness check around the merge.
 
 A loader called on its own (`load_*`, through `commit_alone`) stages into writes of its own and commits them
 before it returns, so it still answers with the rows it inserted.
