@@ -27,6 +27,7 @@ from overwatch.pipeline import RunSummary, run_loaders
 from overwatch.run_log import SUCCEEDED
 from overwatch.sample_workspace import generate_sample_workspace
 from overwatch.sample_workspace.generator import SampleWorkspaceManifest
+from overwatch.scan_metrics import SqlExecutionLog
 
 TOKEN = "dapi-commit-test-token"
 BRONZE_DATA_TABLES = [table.name for table in ALL_TABLES if table.name != PIPELINE_REPORT.name]
@@ -161,7 +162,11 @@ def test_a_run_killed_between_commits_resumes_without_loss_or_doubles(
     assert row_counts(spark, target) == row_counts(spark, clean_run.target)
     audit_rows = [run.rows_written for run in resumed.module_runs if run.module_name.endswith("audit_logs")]
     assert audit_rows and set(audit_rows) == {0}
-    # A re-run of the same windows finds every module up to date and commits nothing.
+    # A re-run of the same windows finds every module up to date and commits nothing; over tables that
+    # exist it issues no DDL either (one listing of the schema, no `create ... if not exists` per table).
     commits = commits_per_table(spark, target)
+    executions = SqlExecutionLog(spark)
     assert load(spark, target, served_config, sample, progress=lambda _message: None).module_runs == ()
+    plan_nodes = {node for run in executions.executions() for node in executions.plan_nodes(run.execution_id)}
+    assert plan_nodes and not {node for node in plan_nodes if node.startswith("Create")}, plan_nodes
     assert commits_per_table(spark, target) == commits

@@ -10,6 +10,7 @@ hash of every top-level field of the event, as Overwatch's `hashKey` did.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from overwatch.bronze_tables import AUDIT_LOG, FILE_TRACKER, QUARANTINE
@@ -47,6 +48,17 @@ AUDIT_RECORD_FIELDS = (
 AUDIT_RECORD_SCHEMA = ", ".join(f"{name} {data_type}" for name, data_type in AUDIT_RECORD_FIELDS)
 KNOWN_FIELDS = tuple(name for name, _ in AUDIT_RECORD_FIELDS)
 REQUIRED_FIELDS = ("timestamp", "serviceName", "actionName")
+MALFORMED = "malformed JSON: the line is not one complete JSON object"
+MISSING = "missing or mistyped required field(s): "
+DATE_FOLDER = r"date=(\d{4}-\d{2}-\d{2})"
+DATE_FOLDER_PATTERN = re.compile(DATE_FOLDER)
+# A file's path in one spelling, as the tracker keeps it (Spark writes `file:/x` or `file:///x`).
+FILE_PATH = "regexp_replace(_metadata.file_path, '^file:/+', 'file:/')"
+
+
+def _sql_text(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def load_audit_logs(context: LoadContext, window: LoadWindow) -> int:
@@ -64,10 +76,14 @@ def stage_delivery_files(context: AuditLoadContext, window: LoadWindow, audit_lo
     """Stage the files of `<audit_log_path>/workspaceId=<context's organization_id>` not loaded yet and
     dated before the window's end: their events, quarantined lines and file trackers."""
     folder = f"{audit_log_path.rstrip('/')}/workspaceId={context.organization_id}"
-    new_files = _new_delivery_files(context, window, folder)
+    files = _delivery_files(context, folder)
+    if files is None:
+        context.report(f"audit logs: no delivery folder at {folder} yet")
+        return
+    new_files = _new_delivery_files(context, window, files)
     context.report(f"audit logs: {len(new_files)} new files")
     for batch_start in range(0, len(new_files), FILES_PER_BATCH):
-        _stage_batch(context, new_files[batch_start : batch_start + FILES_PER_BATCH])
+        _stage_batch(context, files, new_files[batch_start : batch_start + FILES_PER_BATCH])
 
 
 def normalized_path(path: Column) -> Column:
@@ -77,194 +93,165 @@ def normalized_path(path: Column) -> Column:
     return F.regexp_replace(path, "^file:/+", "file:/")
 
 
-def date_from_path(path: Column) -> Column:
-    """The delivery date, from the `date=YYYY-MM-DD` folder of the file's path."""
-    from pyspark.sql import functions as F
-
-    return F.to_date(F.regexp_extract(path, r"date=(\d{4}-\d{2}-\d{2})", 1))
+def _normalized_path_text(path: str) -> str:
+    return re.sub("^file:/+", "file:/", path)
 
 
-def _list_delivery_files(context: AuditLoadContext, folder: str) -> DataFrame | None:
+def _delivery_files(context: AuditLoadContext, folder: str) -> DataFrame | None:
+    """Every `*.json` file under the folder, one row per file (its whole text), or None without the
+    folder. Nothing is read yet: the listing is the driver's, and a filter on the file's path prunes
+    the files a later query reads."""
     from pyspark.errors import AnalysisException
-    from pyspark.sql import functions as F
 
     try:
-        # binaryFile lists path, size and time without reading the content when content is not selected.
-        listing = (
-            context.spark.read.format("binaryFile")
-            .option("pathGlobFilter", "*.json")
+        return (
+            context.spark.read.option("pathGlobFilter", "*.json")
             .option("recursiveFileLookup", "true")
-            .load(folder)
-            .select("path", "length", "modificationTime")
+            .text(folder, wholetext=True)
         )
     except AnalysisException as error:
         if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
             return None
         raise
-    return listing.select(
-        normalized_path(F.col("path")).alias("file_path"),
-        F.col("length").alias("file_size"),
-        F.col("modificationTime").alias("modification_time"),
-        date_from_path(F.col("path")).alias("delivery_date"),
-    )
 
 
-def _new_delivery_files(context: AuditLoadContext, window: LoadWindow, folder: str) -> list[dict]:
+def _new_delivery_files(context: AuditLoadContext, window: LoadWindow, files: DataFrame) -> list[str]:
+    """Paths of the listed files dated before the window's end that no tracker row names, sorted."""
     from pyspark.sql import functions as F
 
-    listing = _list_delivery_files(context, folder)
-    if listing is None:
-        context.report(f"audit logs: no delivery folder at {folder} yet")
+    until = window.until_time.date().isoformat()
+    candidates = sorted(
+        {
+            path
+            for path in map(_normalized_path_text, files.inputFiles())
+            if (match := DATE_FOLDER_PATTERN.search(path)) and match.group(1) < until
+        }
+    )
+    if not candidates:
         return []
-    already_loaded = (
+    # The paths the tracker holds for this organization, collected: one path per file loaded, where
+    # joining the listing on the executors would ship every listed path there and back, with a job.
+    tracked = (
         context.spark.table(context.target.bronze_table(FILE_TRACKER.name))
         .where((F.col("organization_id") == context.organization_id) & (F.col("source") == SOURCE_NAME))
         .select("file_path")
+        .collect()
     )
-    new_files = (
-        listing.where(F.col("delivery_date") < F.lit(window.until_time.date()))
-        .join(already_loaded, "file_path", "left_anti")
-        .orderBy("file_path")
+    return sorted(set(candidates) - {row.file_path for row in tracked})
+
+
+def _parsed_files(files: DataFrame, paths: list[str]) -> DataFrame:
+    """One row per file of `paths`: its path, size, time, delivery date and its non-blank lines, each
+    parsed (1-based line number, raw text, record, unparsed fields, rejection reason). Lines stay in
+    their file's row, so each file's counts need no shuffle and a file of blank lines still has a row.
+    Written as SQL: one call per projection instead of one per function."""
+    wanted = files.where(f"{FILE_PATH} in ({', '.join(_sql_text(path) for path in paths)})")
+    lines = wanted.selectExpr(
+        f"{FILE_PATH} as source_file",
+        "_metadata.file_size as file_size",
+        "_metadata.file_modification_time as modification_time",
+        "filter(transform(split(value, '\\n'), (raw, index) -> named_struct('line_number',"
+        " cast(index + 1 as bigint), 'raw_record', regexp_replace(raw, '\\r$', ''))),"
+        " line -> trim(line.raw_record) != '') as lines",
     )
-    return [row.asDict() for row in new_files.collect()]
-
-
-def _read_lines(context: AuditLoadContext, paths: list[str]) -> DataFrame:
-    """One row per non-blank line with its 1-based line number: whole files keep line numbers exact."""
-    from pyspark.sql import functions as F
-
-    files = context.spark.read.text(paths, wholetext=True)
-    lines = files.select(
-        normalized_path(F.col("_metadata.file_path")).alias("source_file"),
-        F.posexplode(F.split("value", "\n")).alias("line_index", "raw_line"),
-    )
-    return lines.select(
-        "source_file",
-        (F.col("line_index") + 1).alias("line_number"),
-        F.regexp_replace("raw_line", "\r$", "").alias("raw_record"),
-    ).where(F.trim("raw_record") != "")
-
-
-def _rejection_reason(all_fields: Column, record: Column) -> Column:
-    from pyspark.sql import functions as F
-
-    missing = F.array_compact(
-        F.array(*[F.when(record[name].isNull(), F.lit(name)) for name in REQUIRED_FIELDS])
-    )
-    return (
-        F.when(all_fields.isNull(), F.lit("malformed JSON: the line is not one complete JSON object"))
-        .when(
-            F.size(missing) > 0,
-            F.concat(
-                F.lit("missing or mistyped required field(s): "),
-                F.array_join(missing, ", "),
-            ),
-        )
-        .otherwise(F.lit(None))
-    )
-
-
-def _parse(lines: DataFrame) -> DataFrame:
-    from pyspark.sql import functions as F
-
-    known = F.array(*[F.lit(name) for name in KNOWN_FIELDS])
-    all_fields = F.from_json("raw_record", "map<string, string>")
-    record = F.from_json("raw_record", AUDIT_RECORD_SCHEMA)
-    return lines.select(
+    read = lines.selectExpr(
         "*",
-        record.alias("record"),
-        F.map_filter(all_fields, lambda key, _value: ~F.array_contains(known, key)).alias("unparsed_fields"),
-        _rejection_reason(all_fields, record).alias("rejection_reason"),
+        "transform(lines, line -> named_struct('line_number', line.line_number,"
+        " 'raw_record', line.raw_record,"
+        f" 'record', from_json(line.raw_record, {_sql_text(AUDIT_RECORD_SCHEMA)}),"
+        " 'all_fields', from_json(line.raw_record, 'map<string, string>'))) as read_lines",
+    )
+    return read.selectExpr(
+        "source_file",
+        "file_size",
+        "modification_time",
+        f"to_date(regexp_extract(source_file, {_sql_text(DATE_FOLDER)}, 1)) as event_date",
+        "transform(read_lines, line -> named_struct('line_number', line.line_number,"
+        " 'raw_record', line.raw_record, 'record', line.record,"
+        f" 'unparsed_fields', {_UNPARSED_FIELDS}, 'rejection_reason', {_REJECTION_REASON})) as lines",
     )
 
 
-def event_hash(organization_id: str) -> Column:
-    """The event's identity: every top-level field, known or not, so events that differ only in
+# SQL over one read line (`line`: its record and all its fields as a map of strings).
+_KNOWN = ", ".join(_sql_text(name) for name in KNOWN_FIELDS)
+_UNPARSED_FIELDS = f"map_filter(line.all_fields, (key, value) -> not array_contains(array({_KNOWN}), key))"
+_MISSING = "array_compact(array({}))".format(
+    ", ".join(f"if(line.record.{name} is null, {_sql_text(name)}, null)" for name in REQUIRED_FIELDS)
+)
+_REJECTION_REASON = (
+    f"case when line.all_fields is null then {_sql_text(MALFORMED)}"
+    f" when size({_MISSING}) > 0 then concat({_sql_text(MISSING)}, array_join({_MISSING}, ', ')) end"
+)
+
+
+def event_hash(organization_id: str) -> str:
+    """SQL of the event's identity: every top-level field, known or not, so events that differ only in
     workspace, audit level or user agent stay apart while a redelivered copy hashes the same.
 
     Fields are hashed as one JSON object whose keys name them: a null field then cannot make two events
-    with the same values in other fields collide, as hashing a list of nullable columns would."""
-    from pyspark.sql import functions as F
-
-    every_field = F.struct(
-        *[F.col(f"record.{name}").alias(name) for name in KNOWN_FIELDS],
-        # Map keys keep the order of the line; sorting them makes the hash independent of it.
-        F.array_sort(F.map_entries(F.col("unparsed_fields"))).alias("unparsed_fields"),
-    )
-    return F.xxhash64(F.lit(organization_id), F.to_json(every_field))
+    with the same values in other fields collide, as hashing a list of nullable columns would. Map keys
+    keep the order of the line; sorting them makes the hash independent of it."""
+    fields = ", ".join(f"{_sql_text(name)}, record.{name}" for name in KNOWN_FIELDS)
+    every_field = f"named_struct({fields}, 'unparsed_fields', array_sort(map_entries(unparsed_fields)))"
+    return f"xxhash64({_sql_text(organization_id)}, to_json({every_field}))"
 
 
 def audit_bronze_rows(context: AuditLoadContext, events: DataFrame) -> DataFrame:
     """Bronze rows from events shaped as `record` (the delivery schema), `unparsed_fields`,
     `event_date` and `source_file`, whichever source they were read from."""
-    from pyspark.sql import functions as F
-
-    columns = {
-        "organization_id": F.lit(context.organization_id),
-        "date": F.col("event_date"),
-        **{name: F.col(f"record.{name}") for name in KNOWN_FIELDS},
-        "unparsed_fields": F.col("unparsed_fields"),
-        "hash_key": event_hash(context.organization_id),
-        "source_file": F.col("source_file"),
-        "load_run_id": F.lit(context.run_id),
-        "loaded_at": F.current_timestamp(),
-    }
-    return events.select(*[expression.alias(name) for name, expression in columns.items()])
-
-
-def _accepted_events(context: AuditLoadContext, parsed: DataFrame) -> DataFrame:
-    from pyspark.sql import functions as F
-
-    accepted = parsed.where(F.col("rejection_reason").isNull()).withColumn(
-        "event_date", date_from_path(F.col("source_file"))
+    return events.selectExpr(
+        f"{_sql_text(context.organization_id)} as organization_id",
+        "event_date as date",
+        *[f"record.{name} as {name}" for name in KNOWN_FIELDS],
+        "unparsed_fields",
+        f"{event_hash(context.organization_id)} as hash_key",
+        "source_file",
+        f"{_sql_text(context.run_id)} as load_run_id",
+        "current_timestamp() as loaded_at",
     )
-    return audit_bronze_rows(context, accepted)
+
+
+def _lines(parsed: DataFrame, accepted: bool) -> DataFrame:
+    """The accepted (or the rejected) lines of the parsed files, one row each."""
+    test = "is null" if accepted else "is not null"
+    return parsed.selectExpr(
+        "source_file", "event_date", f"inline(filter(lines, line -> line.rejection_reason {test}))"
+    )
 
 
 def _quarantine_rows(context: AuditLoadContext, parsed: DataFrame) -> DataFrame:
-    from pyspark.sql import functions as F
-
-    return parsed.where(F.col("rejection_reason").isNotNull()).select(
-        F.lit(context.organization_id).alias("organization_id"),
-        F.lit(SOURCE_NAME).alias("source"),
+    return _lines(parsed, accepted=False).selectExpr(
+        f"{_sql_text(context.organization_id)} as organization_id",
+        f"{_sql_text(SOURCE_NAME)} as source",
         "source_file",
         "line_number",
         "raw_record",
-        F.col("rejection_reason").alias("reason"),
-        F.lit(context.run_id).alias("load_run_id"),
-        F.current_timestamp().alias("quarantined_at"),
+        "rejection_reason as reason",
+        f"{_sql_text(context.run_id)} as load_run_id",
+        "current_timestamp() as quarantined_at",
     )
 
 
-def _tracker_rows(context: AuditLoadContext, batch: list[dict], parsed: DataFrame) -> DataFrame:
-    from pyspark.sql import functions as F
-
-    counts = parsed.groupBy(F.col("source_file").alias("file_path")).agg(
-        F.count_if(F.col("rejection_reason").isNull()).alias("record_count"),
-        F.count_if(F.col("rejection_reason").isNotNull()).alias("quarantined_count"),
-    )
-    files = context.spark.createDataFrame(
-        [(item["file_path"], item["file_size"], item["modification_time"]) for item in batch],
-        "file_path string, file_size bigint, modification_time timestamp",
-    )
-    return files.join(counts, "file_path", "left").select(
-        F.lit(context.organization_id).alias("organization_id"),
-        F.lit(SOURCE_NAME).alias("source"),
-        "file_path",
+def _tracker_rows(context: AuditLoadContext, parsed: DataFrame) -> DataFrame:
+    return parsed.selectExpr(
+        f"{_sql_text(context.organization_id)} as organization_id",
+        f"{_sql_text(SOURCE_NAME)} as source",
+        "source_file as file_path",
         "file_size",
         "modification_time",
-        F.coalesce("record_count", F.lit(0)).cast("bigint").alias("record_count"),
-        F.coalesce("quarantined_count", F.lit(0)).cast("bigint").alias("quarantined_count"),
-        F.lit(context.run_id).alias("load_run_id"),
-        F.current_timestamp().alias("loaded_at"),
+        "cast(size(filter(lines, line -> line.rejection_reason is null)) as bigint) as record_count",
+        "cast(size(filter(lines, line -> line.rejection_reason is not null)) as bigint) as quarantined_count",
+        f"{_sql_text(context.run_id)} as load_run_id",
+        "current_timestamp() as loaded_at",
     )
 
 
-def _stage_batch(context: AuditLoadContext, batch: list[dict]) -> None:
+def _stage_batch(context: AuditLoadContext, files: DataFrame, batch: list[str]) -> None:
     writes = staged_writes(context)
     # Read and parsed once for the three tables; the commit writes the tracker last, so a run killed
-    # before it re-reads the files and the merges make that re-read add nothing.
-    parsed = writes.cache(_parse(_read_lines(context, [item["file_path"] for item in batch])))
-    writes.stage(AUDIT_LOG, _accepted_events(context, parsed))
-    writes.stage(QUARANTINE, _quarantine_rows(context, parsed))
-    writes.stage(FILE_TRACKER, _tracker_rows(context, batch, parsed))
+    # before it re-reads the files and the merges make that re-read add nothing. Quarantine and tracker
+    # keys hold the file's path, so no other staged row can share them: their merges need no dedup.
+    parsed = writes.cache(_parsed_files(files, batch))
+    writes.stage(AUDIT_LOG, audit_bronze_rows(context, _lines(parsed, accepted=True)))
+    writes.stage(QUARANTINE, _quarantine_rows(context, parsed), unique_keys=True)
+    writes.stage(FILE_TRACKER, _tracker_rows(context, parsed), unique_keys=True)

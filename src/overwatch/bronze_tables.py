@@ -317,15 +317,37 @@ ALL_TABLES = (
 
 
 def create_bronze_tables(spark: SparkSession, target: Target) -> None:
-    """Create the bronze schema and every bronze table that does not exist yet."""
+    """Create the bronze schema and every bronze table that does not exist yet.
+
+    One listing of the schema decides: a run over existing tables issues no DDL, where a `create table
+    if not exists` per table costs a catalog round trip and a metadata read each."""
     catalog_prefix = f"`{target.catalog}`." if target.catalog else ""
-    spark.sql(f"create schema if not exists {catalog_prefix}`{target.bronze_schema}`")
+    schema = f"{catalog_prefix}`{target.bronze_schema}`"
+    existing = _existing_tables(spark, schema)
+    if not existing:
+        spark.sql(f"create schema if not exists {schema}")
     for table in ALL_TABLES:
+        if table.name in existing:
+            continue
         partitioning = f"partitioned by ({table.partition_column})" if table.partition_column else ""
         spark.sql(
             f"create table if not exists {target.bronze_table(table.name)} ({table.columns}) "
             f"using {target.table_format} {partitioning}"
         )
+
+
+def _existing_tables(spark: SparkSession, schema: str) -> set[str]:
+    """Names of the schema's tables (lower case, temporary views left out); none if it does not exist
+    (Iceberg's Hive catalog lists a missing namespace as empty, Unity Catalog raises)."""
+    from pyspark.errors import AnalysisException
+
+    try:
+        rows = spark.sql(f"show tables in {schema}").collect()
+    except AnalysisException as error:
+        if "SCHEMA_NOT_FOUND" in str(error) or "NoSuchNamespace" in str(error) or "not found" in str(error):
+            return set()
+        raise
+    return {row.tableName.lower() for row in rows if not row.asDict().get("isTemporary", False)}
 
 
 def insert_new_rows(spark: SparkSession, target: Target, table: BronzeTable, rows: DataFrame) -> int:

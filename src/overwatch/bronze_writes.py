@@ -5,8 +5,8 @@ workspace and module at once, insert-only on the table's key, in an order that k
 half-way safe: the data tables first, then `bronze_quarantine`, then `bronze_file_tracker`; the pipeline
 writes the run log after all of them. A file is thus tracked only once its rows are committed, and a
 watermark advances only once every table is: a resumed run reads again whatever was not committed, and
-the merges add nothing twice. Rows inserted are read from each commit's own metrics (commit_metrics),
-with no count or emptiness check around the merge.
+the merges add nothing twice. Rows inserted are read from each commit's own metrics (commit_metrics), in
+one query once every table has merged, with no count or emptiness check around the merge.
 
 A loader called on its own (`load_*`, through `commit_alone`) stages into writes of its own and commits them
 before it returns, so it still answers with the rows it inserted.
@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from overwatch.bronze_tables import ALL_TABLES, FILE_TRACKER, PIPELINE_REPORT, QUARANTINE, BronzeTable
-from overwatch.commit_metrics import rows_inserted_since
+from overwatch.commit_metrics import rows_inserted_by_tables
 from overwatch.lakehouse import Target
 from overwatch.run_log import utc_now
 
@@ -48,6 +49,9 @@ class _Staged:
     table: BronzeTable
     rows: DataFrame
     replaces: bool
+    # No other row staged in the run can share a key with these (keys made of a file path and line):
+    # the merge takes them as they are instead of deduplicating them.
+    unique_keys: bool = False
 
 
 @dataclass
@@ -95,16 +99,24 @@ class BronzeWrites:
         finally:
             self._owner = None
 
-    def stage(self, table: BronzeTable, rows: DataFrame, *, replacing: Column | None = None) -> None:
+    def stage(
+        self,
+        table: BronzeTable,
+        rows: DataFrame,
+        *,
+        replacing: Column | None = None,
+        unique_keys: bool = False,
+    ) -> None:
         """Rows for `table`, merged at commit on its key: a key already there is left as it is, unless
-        `replacing` is true for the row, which then replaces the existing row of its key."""
-        from pyspark.sql import functions as F
-
-        aligned = rows.select(
-            *table.column_names,
-            (replacing if replacing is not None else F.lit(False)).alias(REPLACES_COLUMN),
-        )
-        self._staged.append(_Staged(self._current_owner(), table, aligned, replacing is not None))
+        `replacing` is true for the row, which then replaces the existing row of its key. `unique_keys`
+        promises that no other row staged this run shares a key with these rows."""
+        columns = [f"`{column}`" for column in table.column_names]
+        if replacing is None:
+            aligned = rows.selectExpr(*columns, f"false as {REPLACES_COLUMN}")
+        else:
+            aligned = rows.select(*columns, replacing.alias(REPLACES_COLUMN))
+        owner = self._current_owner()
+        self._staged.append(_Staged(owner, table, aligned, replacing is not None, unique_keys))
 
     def delete_unmatched(self, table: BronzeTable, condition: str) -> None:
         """At commit, delete the existing rows of `table` matching the SQL `condition` (over its columns)
@@ -134,13 +146,26 @@ class BronzeWrites:
         self._cached = [cached for cached in self._cached if cached[0] != owner]
 
     def commit(self, report: Callable[[str], None] = print) -> CommitResult:
-        """Merge every table's staged rows in one commit per table (data tables, quarantine, tracker)."""
+        """Merge every table's staged rows in one commit per table (data tables, quarantine, tracker);
+        then read what each commit added, from the commits' own metrics, in one query."""
         result = CommitResult()
+        merged: dict[str, datetime] = {}
         try:
             for table in _commit_order():
-                added = self._merge_table(table, result, report)
-                if added is not None:
-                    result.added_by_table[table.name] = added
+                started = self._merge_table(table, result, report)
+                if started is not None:
+                    merged[table.name] = started
+            added = rows_inserted_by_tables(
+                self._spark,
+                self._target,
+                {self._target.bronze_table(name): at for name, at in merged.items()},
+            )
+            result.added_by_table = {name: added[self._target.bronze_table(name)] for name in merged}
+            if merged:
+                report(
+                    "committed: "
+                    + ", ".join(f"{name} {rows} new rows" for name, rows in result.added_by_table.items())
+                )
             result.inserted = self._inserted_by_owner(result)
         finally:
             for _owner, frame in self._cached:
@@ -155,8 +180,9 @@ class BronzeWrites:
 
     def _merge_table(
         self, table: BronzeTable, result: CommitResult, report: Callable[[str], None]
-    ) -> int | None:
-        """One merge of the table's staged rows whose owners have not failed; returns rows it added."""
+    ) -> datetime | None:
+        """One merge of the table's staged rows whose owners have not failed; returns when it started,
+        None if there was nothing to merge or the merge failed."""
         staged = [
             item
             for item in self._staged
@@ -168,7 +194,6 @@ class BronzeWrites:
         if not staged:
             return None
         owners = {item.owner for item in staged}
-        qualified = self._target.bronze_table(table.name)
         started = utc_now()
         try:
             self._run_merge(table, staged, [condition for _owner, _table, condition in deletes])
@@ -179,17 +204,13 @@ class BronzeWrites:
             for owner in owners:
                 result.failures.setdefault(owner, failure)
             return None
-        added = rows_inserted_since(self._spark, self._target, qualified, started)
         result.owners_by_table[table.name] = owners
-        report(f"commit {table.name}: {added} new rows from {len(owners)} module runs")
-        return added
+        report(f"commit {table.name}: merged the rows of {len(owners)} module runs")
+        return started
 
     def _run_merge(self, table: BronzeTable, staged: list[_Staged], delete_conditions: list[str]) -> None:
-        incoming = staged[0].rows
-        for item in staged[1:]:
-            incoming = incoming.unionByName(item.rows)
         view_name = f"staged_{table.name}"
-        incoming.dropDuplicates(list(table.key_columns)).createOrReplaceTempView(view_name)
+        _incoming(table, staged).createOrReplaceTempView(view_name)
         statement = merge_statement(
             self._target.bronze_table(table.name),
             view_name,
@@ -235,6 +256,40 @@ class BronzeWrites:
         ]
         rows = self._spark.sql(" union all ".join(queries)).collect()
         return {(row.table_name, row.organization_id): row.row_count for row in rows}
+
+
+def _incoming(table: BronzeTable, staged: list[_Staged]) -> DataFrame:
+    """The merge's source: staged rows, one per key. Rows staged with unique keys skip the dedup."""
+    unique = [item.rows for item in staged if item.unique_keys]
+    others = [item.rows for item in staged if not item.unique_keys]
+    parts = [*unique]
+    if others:
+        parts.append(_one_per_key(table, _union(others)))
+    return _union(parts)
+
+
+def _one_per_key(table: BronzeTable, rows: DataFrame) -> DataFrame:
+    """One row of each key, whichever. Numbered within each key rather than aggregated: an aggregate over
+    map columns sorts twice around its shuffle. Shuffled by the table's partition column where it has
+    one among its keys, which also clusters the rows as the partitioned write wants them: one shuffle for
+    both."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    keys = list(table.key_columns)
+    partition_column = table.partition_column
+    clustered = rows.repartition(partition_column) if partition_column in keys else rows
+    numbered = clustered.withColumn(
+        "_row_of_key", F.row_number().over(Window.partitionBy(*keys).orderBy(*keys))
+    )
+    return numbered.where("_row_of_key = 1").drop("_row_of_key")
+
+
+def _union(frames: list[DataFrame]) -> DataFrame:
+    union = frames[0]
+    for frame in frames[1:]:
+        union = union.unionByName(frame)
+    return union
 
 
 def _owners_by_organization(table_name: str, owners: set[Owner]) -> dict[str, Owner]:

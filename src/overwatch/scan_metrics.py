@@ -28,6 +28,7 @@ ROWS_METRIC = "number of output rows"
 BYTES_METRIC = "total data file size (bytes)"
 SCAN_NODE = re.compile(r"^(?:BatchScan|Scan \w+) (?P<table>[^\s\[]+)")
 UNLABELLED = "(unlabelled)"
+PLAN_WRAPPERS = ("WholeStageCodegen", "InputAdapter", "AdaptiveSparkPlan", "AQEShuffleRead")
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ class SqlExecutionLog:
             for execution in self._ui_executions()
             if execution.executionId() > self._after_id
         ]
+
+    def plan_nodes(self, execution_id: int) -> list[str]:
+        """Names of the execution's plan nodes from the top, wrappers (codegen stages, adapters) left out."""
+        nodes = self._java_list(self._store.planGraph(execution_id).allNodes())
+        return [name for node in nodes if not (name := node.name()).startswith(PLAN_WRAPPERS)]
 
     def _ui_executions(self) -> list[Any]:
         # Execution ends reach the status store through the listener bus, asynchronously.
