@@ -21,14 +21,17 @@ if _XDIST_WORKER:
     os.environ.setdefault("DBT_LOG_PATH", str(PROJECT_DIR / "logs" / f"pytest-{_XDIST_WORKER}"))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests for `--dist loadgroup`: each module is a group, each package below tests/ one group.
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Send each test module to one worker, and each package below tests/ (its modules share package
+    fixtures: tests/end_to_end's lake) to one worker, so every module or package fixture builds once."""
+    from xdist.scheduler import LoadScopeScheduling
 
-    A worker runs a whole group, so a module's (or a package's) fixtures are built once, on one worker.
-    """
-    for item in items:
-        parts = item.path.relative_to(TESTS_DIR).parts
-        item.add_marker(pytest.mark.xdist_group(parts[0] if len(parts) > 1 else item.path.stem))
+    class ModuleOrPackageScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            parts = nodeid.split("::", 1)[0].split("/")
+            return "/".join(parts[:2]) if len(parts) > 2 else "/".join(parts)
+
+    return ModuleOrPackageScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
