@@ -52,8 +52,10 @@ MALFORMED = "malformed JSON: the line is not one complete JSON object"
 MISSING = "missing or mistyped required field(s): "
 DATE_FOLDER = r"date=(\d{4}-\d{2}-\d{2})"
 DATE_FOLDER_PATTERN = re.compile(DATE_FOLDER)
-# A file's path in one spelling, as the tracker keeps it (Spark writes `file:/x` or `file:///x`).
-FILE_PATH = "regexp_replace(_metadata.file_path, '^file:/+', 'file:/')"
+# A file's path in one spelling, as the tracker keeps it (Spark writes `file:/x` or `file:///x`): the
+# scheme's slashes matched by FILE_SCHEME become FILE_SCHEME_SPELLING, in Python, Column and SQL alike.
+FILE_SCHEME, FILE_SCHEME_SPELLING = "^file:/+", "file:/"
+FILE_PATH = f"regexp_replace(_metadata.file_path, '{FILE_SCHEME}', '{FILE_SCHEME_SPELLING}')"
 
 
 def _sql_text(value: str) -> str:
@@ -90,11 +92,11 @@ def normalized_path(path: Column) -> Column:
     """One spelling per file, whichever Spark API reported it (`file:/x`, `file:///x`)."""
     from pyspark.sql import functions as F
 
-    return F.regexp_replace(path, "^file:/+", "file:/")
+    return F.regexp_replace(path, FILE_SCHEME, FILE_SCHEME_SPELLING)
 
 
 def _normalized_path_text(path: str) -> str:
-    return re.sub("^file:/+", "file:/", path)
+    return re.sub(FILE_SCHEME, FILE_SCHEME_SPELLING, path)
 
 
 def _delivery_files(context: AuditLoadContext, folder: str) -> DataFrame | None:
