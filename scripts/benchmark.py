@@ -187,7 +187,8 @@ def build(
     reads = reads_by_label(log.executions())
     nodes = {
         result.node.unique_id: NodeRun(
-            result.node.config.materialized,
+            # Exposures are in a build's results too, and have no materialization.
+            getattr(result.node.config, "materialized", result.node.resource_type),
             result.execution_time,
             reads.get(result.node.unique_id, LabelReads()),
         )
