@@ -1,6 +1,8 @@
 {#- dbt-spark 1.10's incremental materialization (macros/materializations/incremental/incremental.sql of
-    dbt-spark) with one change: the `merge` strategy's source is computed once, into a table of its own
-    (macro create_merge_source_sql), which the merge reads and which is dropped after it.
+    dbt-spark) with two changes: the `merge` strategy's source is computed once, into a table of its own
+    (macro create_merge_source_sql), which the merge reads and which is dropped after it; and a model with
+    the `merge_window_column` config merges into the partitions of the source's days only
+    (macro merge_window_predicate, macros/incremental_window.sql).
 
     Why: dbt-spark hands the merge a temporary view of the model's SQL. Iceberg's copy-on-write MERGE then
     evaluates that view twice (the runtime group filter that finds the data files holding matches, then the
@@ -76,6 +78,11 @@
       {%- endcall -%}
     {%- endif -%}
     {%- do process_schema_changes(on_schema_change, tmp_relation, existing_relation) -%}
+    {#-- This project's change: a model with a merge window merges into its recent partitions only --#}
+    {%- set window_predicate = merge_window_predicate(tmp_relation) if merge_from_table else none -%}
+    {%- if window_predicate -%}
+      {%- set incremental_predicates = (incremental_predicates or []) + [window_predicate] -%}
+    {%- endif -%}
     {%- call statement('main') -%}
       {{ dbt_spark_get_incremental_sql(strategy, tmp_relation, target_relation, existing_relation, unique_key, incremental_predicates) }}
     {%- endcall -%}

@@ -1,7 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'audit_event_id'],
+        on_schema_change='fail',
+        partition_by=date_partitioning('login_date'),
+        merge_window_column='login_date',
+    )
+}}
+
 {#- Overwatch's accountLogin: every login attempt to a workspace or to the account (organization_id 0),
     by type, user, source IP and user agent, for every authentication action the seed
     audit_account_actions lists. A response outside 2xx is a failed attempt (is_failed_login), kept, not
-    dropped; an event without a response status is of unknown outcome (is_failed_login null). -#}
+    dropped; an event without a response status is of unknown outcome (is_failed_login null).
+    Incremental: a run re-reads the audit log delivered from the newest login date less the look-back
+    (macro incremental_window_start) and merges into those days' partitions only. -#}
+{%- set window_start = incremental_window_start('login_date') -%}
 with
 
 login_actions as (
@@ -36,6 +50,9 @@ login_events as (
         on
             audit_events.service_name = login_actions.service_name
             and audit_events.action_name = login_actions.action_name
+    {%- if window_start %}
+    where audit_events.delivery_date >= {{ window_start }}
+    {%- endif %}
 
 )
 

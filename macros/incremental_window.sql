@@ -1,0 +1,63 @@
+{#- Bounded incremental windows over date-partitioned tables. A model whose table grows with time is
+    partitioned by a date column that never changes for a row (an event's date, a run's start date), reads
+    its inputs and its own table from the window start on, and merges only into partitions from the window
+    start on (config `merge_window_column`, applied by the spark incremental materialization). Every read
+    is then pruned to the window's partitions, so one more day reads as much at a year of history as at a
+    day. -#}
+
+{#- The first day an incremental run recomputes: the newest `date_column` in the model's table less the
+    look-back (var lookback_days unless given), as a date literal so that the table formats prune partitions
+    and data files with it. None in a full build, and when the table is empty: read everything. In a unit test
+    `this` is a fixture, not a table, so the same day comes from a scalar subquery over it. -#}
+{% macro incremental_window_start(date_column, lookback_days=none) -%}
+    {%- set days = var('lookback_days') if lookback_days is none else lookback_days -%}
+    {%- if not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if execute and model.resource_type == 'model' -%}
+        {%- set newest = run_query(
+            'select cast(max(' ~ date_column ~ ') as string) from ' ~ this
+        ).columns[0].values()[0] -%}
+        {%- if newest is none -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- set first_day = modules.datetime.date.fromisoformat(newest[:10]) - modules.datetime.timedelta(days=days) -%}
+        {{ return("date'" ~ first_day.isoformat() ~ "'") }}
+    {%- endif -%}
+    {{ return(
+        "coalesce((select date_sub(max(" ~ date_column ~ "), " ~ days ~ ") from " ~ this ~ "), date'1970-01-01')"
+    ) }}
+{%- endmacro %}
+
+{#- `partition_by` for a model's date column: partitions locally (Iceberg), where pruning needs them;
+    none on Databricks, where Delta's liquid clustering (config liquid_clustered_by) does that work and excludes
+    partitioning. -#}
+{% macro date_partitioning(date_column) -%}
+    {{ return(adapter.dispatch('date_partitioning', 'overwatch')(date_column)) }}
+{%- endmacro %}
+
+{% macro default__date_partitioning(date_column) -%}
+    {{ return([date_column]) }}
+{%- endmacro %}
+
+{% macro databricks__date_partitioning(date_column) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- The merge predicate that confines a merge to the target's partitions from the merge source's first
+    `merge_window_column` day on: without it Iceberg's copy-on-write MERGE scans every data file of the target
+    for matches. Correct only when that column never changes for a key (it is the row's date). None when
+    the model sets no window column or the source is empty. -#}
+{% macro merge_window_predicate(source_relation) -%}
+    {%- set window_column = config.get('merge_window_column') -%}
+    {%- if not window_column -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set first_day = run_query(
+        'select cast(min(' ~ window_column ~ ') as string) from ' ~ source_relation
+    ).columns[0].values()[0] -%}
+    {%- if first_day is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return("dbt_internal_dest." ~ window_column ~ " >= date'" ~ first_day[:10] ~ "'") }}
+{%- endmacro %}
