@@ -11,7 +11,8 @@
     `this` is a fixture, not a table, so the same day comes from a scalar subquery over it. -#}
 {% macro incremental_window_start(date_column, lookback_days=none) -%}
     {%- set days = var('lookback_days') if lookback_days is none else lookback_days -%}
-    {%- if not is_incremental() -%}
+    {#- A unit test without a `this` fixture has no `this` (is_incremental() would fail): a full build. -#}
+    {%- if this is none or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
     {%- if execute and model.resource_type == 'model' -%}
