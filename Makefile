@@ -38,10 +38,11 @@ test: setup browser lint dbt-lint
 LOCAL_PROFILE_ENV := OVERWATCH_LAKE_DIR="$(CURDIR)/.lake/lint" \
 	OVERWATCH_ICEBERG_JAR="$$($(BIN)/python -c 'from overwatch.lakehouse import iceberg_runtime_jar; print(iceberg_runtime_jar())')"
 
+# sqlfluff's dbt templater compiles every model, the slowest part of the lint: one process per core.
 lint: setup
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
-	$(LOCAL_PROFILE_ENV) $(BIN)/sqlfluff lint models macros snapshots tests/dbt analyses
+	$(LOCAL_PROFILE_ENV) $(BIN)/sqlfluff lint --processes 0 models macros snapshots tests/dbt analyses
 
 # The models' conventions (dbt-bouncer.yml: layers, source() only in staging, descriptions, key tests,
 # contracts, names), checked by dbt-bouncer on the manifest `dbt parse` writes offline.
