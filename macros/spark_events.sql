@@ -3,17 +3,19 @@
     from_json and an explicit schema (names with spaces in backticks); a field whose type has changed
     across versions is declared `string`, which keeps any JSON value as text and never fails the parse. -#}
 
-{#- The events of the given kinds that this run reads. A full build reads them all; an incremental
-    run reads those loaded since the model's newest load time, less the look-back (var lookback_days), so
-    events of a late file or of a load that failed half-way are read again. -#}
-{% macro spark_events_to_process(event_names) %}
-    {%- set lookback_ms = var('lookback_days') * 86400000 -%}
+{#- The events of the given kinds that this run reads: all in a full build; from `window_start` on (the
+    model's incremental_window_start, a date literal) in an incremental run, on bronze's partition column
+    event_date, so the scan reads only the window's partitions. Events re-delivered within the look-back
+    are read again; a file delivered more than lookback_days after its events is missed until a full
+    refresh. -#}
+{% macro spark_events_to_process(event_names, window_start=none) %}
     select
         spark_events.organization_id,
         spark_events.cluster_id,
         spark_events.spark_context_id,
         spark_events.event,
         spark_events.event_time_ms,
+        spark_events.event_date,
         spark_events.event_json,
         spark_events.source_file,
         spark_events.line_number,
@@ -25,12 +27,47 @@
             '{{ event_name }}'{{ ',' if not loop.last }}
             {%- endfor %}
         )
-        {%- if is_incremental() %}
-            and spark_events.loaded_at >= (
-                select timestamp_millis(coalesce(unix_millis(max(processed.loaded_at)), 0) - {{ lookback_ms }})
-                from {{ this }} as processed
-            )
+        {%- if window_start %}
+            and spark_events.event_date >= {{ window_start }}
         {%- endif %}
+{%- endmacro %}
+
+{#- The first day whose rows of a Spark model an incremental run reads and may change: `window_start` (the
+    model's incremental_window_start over first_event_date), or the earliest first_event_date of the Spark
+    contexts with events from `window_start` on, when one began earlier. Every row of a context dates from
+    the context's start on, so a row that an event of the window completes (a job, executor or application
+    that began days before) is read and merged in its own partition, never duplicated in a later one (a
+    context whose application events were never loaded has no start known: its rows are not looked for
+    before `window_start`). `applications` is the table of contexts: spark_application_silver, or `this`
+    in that model. A date literal, so reads prune partitions (the query behind it reads the window's
+    events and the table of contexts, one row a context); none in a full build. -#}
+{% macro spark_context_window_start(window_start, applications) -%}
+    {%- set events = ref('stg_spark__events') -%}
+    {%- if window_start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set first_context_day -%}
+        select min(applications.first_event_date)
+        from (
+            select distinct organization_id, cluster_id, spark_context_id
+            from {{ events }}
+            where event_date >= {{ window_start }}
+        ) as window_contexts
+        inner join {{ applications }} as applications
+            on
+                window_contexts.organization_id = applications.organization_id
+                and window_contexts.cluster_id = applications.cluster_id
+                and window_contexts.spark_context_id = applications.spark_context_id
+    {%- endset -%}
+    {#- A unit test's inputs are fixtures, not tables: the same day from a scalar subquery. -#}
+    {%- if not (execute and model.resource_type == 'model') -%}
+        {{ return('least(' ~ window_start ~ ', coalesce((' ~ first_context_day ~ '), ' ~ window_start ~ '))') }}
+    {%- endif -%}
+    {%- set first_day = run_query(
+        'select cast(least(' ~ window_start ~ ', coalesce((' ~ first_context_day ~ '), ' ~ window_start ~ '))'
+        ~ ' as string)'
+    ).columns[0].values()[0] -%}
+    {{ return("date'" ~ first_day[:10] ~ "'") }}
 {%- endmacro %}
 
 {#- A Databricks job or run id named in text of the form `job-<job id>-run-<run id>` (part 1 the job id, 2 the
@@ -175,8 +212,10 @@
 {#- The rows of `new_relation` with, incrementally, what this table already holds for their keys kept, so
     an end arriving in a later load completes the row its start made. Start columns keep the value already
     known (the first event wins); end columns keep it only once the known row has its end
-    (`event_log_end`), and otherwise take the new events' value. -#}
-{% macro keep_known_spark_values(new_relation, key_columns, start_columns, end_columns) %}
+    (`event_log_end`), and otherwise take the new events' value. first_event_date, the table's partition,
+    is the earliest day of the key's events, known or new. The table is read from `known_window_start`
+    (macro spark_context_window_start) on, the partitions any row of the window's contexts lies in. -#}
+{% macro keep_known_spark_values(new_relation, key_columns, start_columns, end_columns, known_window_start=none) %}
     select
         {%- for key_column in key_columns %}
         {{ new_relation }}.{{ key_column }},
@@ -194,13 +233,21 @@
         {%- endif %}
         {%- endfor %}
         {%- if is_incremental() %}
+        least(known.first_event_date, {{ new_relation }}.first_event_date) as first_event_date,
         greatest(known.loaded_at, {{ new_relation }}.loaded_at) as loaded_at
         {%- else %}
+        {{ new_relation }}.first_event_date,
         {{ new_relation }}.loaded_at
         {%- endif %}
     from {{ new_relation }}
     {%- if is_incremental() %}
-    left join {{ this }} as known
+    left join (
+        select *
+        from {{ this }}
+        {%- if known_window_start %}
+        where first_event_date >= {{ known_window_start }}
+        {%- endif %}
+    ) as known
         on
             {%- for key_column in key_columns %}
             {{ new_relation }}.{{ key_column }} = known.{{ key_column }}

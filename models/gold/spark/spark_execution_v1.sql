@@ -1,3 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'spark_context_id', 'cluster_id', 'execution_id'],
+        on_schema_change='fail',
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
+    )
+}}
+
+{#- Incremental: a run re-reads spark_execution_silver from the first day of the Spark contexts whose events it
+    reads (macro spark_context_window_start) and merges into those days' partitions only. -#}
+{%- set known_window_start = spark_context_window_start(
+    incremental_window_start('first_event_date'), ref('spark_application_silver')
+) -%}
 with
 
 executions as (
@@ -12,8 +28,12 @@ executions as (
         sql_execution_runtime,
         start_ms,
         event_log_start,
-        event_log_end
+        event_log_end,
+        first_event_date
     from {{ ref('spark_execution_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
 
 )
 
@@ -30,5 +50,6 @@ select
     to_date(timestamp_millis(start_ms)) as date,
     sql_execution_runtime,
     event_log_start,
-    event_log_end
+    event_log_end,
+    first_event_date
 from executions

@@ -1,3 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'spark_context_id', 'cluster_id', 'job_id'],
+        on_schema_change='fail',
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
+    )
+}}
+
+{#- Incremental: a run re-reads spark_job_silver from the first day of the Spark contexts whose events it
+    reads (macro spark_context_window_start) and merges into those days' partitions only. -#}
+{%- set known_window_start = spark_context_window_start(
+    incremental_window_start('first_event_date'), ref('spark_application_silver')
+) -%}
 with
 
 jobs as (
@@ -20,8 +36,12 @@ jobs as (
         job_result,
         event_log_start,
         event_log_end,
-        user_email
+        user_email,
+        first_event_date
     from {{ ref('spark_job_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
 
 )
 
@@ -48,5 +68,6 @@ select
     job_result,
     event_log_start,
     event_log_end,
-    user_email
+    user_email,
+    first_event_date
 from jobs

@@ -1,3 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=[
+            'organization_id', 'spark_context_id', 'cluster_id', 'stream_id', 'stream_run_id', 'stream_batch_id'
+        ],
+        on_schema_change='fail',
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
+    )
+}}
+
+{#- Incremental: a run re-reads spark_stream_silver from the first day of the Spark contexts whose events it
+    reads (macro spark_context_window_start) and merges into those days' partitions only. -#}
+{%- set known_window_start = spark_context_window_start(
+    incremental_window_start('first_event_date'), ref('spark_application_silver')
+) -%}
 with
 
 stream_events as (
@@ -12,8 +30,12 @@ stream_events as (
         stream_timestamp,
         stream_segment,
         stream_name,
-        streaming_metrics
+        streaming_metrics,
+        first_event_date
     from {{ ref('spark_stream_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
 
 ),
 
@@ -29,7 +51,11 @@ batch_executions as (
         regexp_extract(description, 'runId = ([0-9a-f-]+)', 1) as stream_run_id,
         try_cast(regexp_extract(description, 'batch = ([0-9]+)', 1) as bigint) as stream_batch_id
     from {{ ref('spark_execution_silver') }}
-    where description like '%id = %runId = %batch = %'
+    where
+        description like '%id = %runId = %batch = %'
+        {%- if known_window_start %}
+        and first_event_date >= {{ known_window_start }}
+        {%- endif %}
 
 ),
 
@@ -69,7 +95,8 @@ select
         )
     ) as stream_name,
     stream_events.streaming_metrics,
-    executions_by_batch.execution_ids
+    executions_by_batch.execution_ids,
+    stream_events.first_event_date
 from stream_events
 left join executions_by_batch
     on

@@ -1,3 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'spark_context_id', 'cluster_id', 'task_id', 'task_attempt_id'],
+        on_schema_change='fail',
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
+    )
+}}
+
+{#- Incremental: a run re-reads spark_task_silver from the first day of the Spark contexts whose events it
+    reads (macro spark_context_window_start) and merges into those days' partitions only. -#}
+{%- set known_window_start = spark_context_window_start(
+    incremental_window_start('first_event_date'), ref('spark_application_silver')
+) -%}
 with
 
 tasks as (
@@ -20,8 +36,12 @@ tasks as (
         task_type,
         task_end_reason,
         event_log_start,
-        event_log_end
+        event_log_end,
+        first_event_date
     from {{ ref('spark_task_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
 
 )
 
@@ -46,5 +66,6 @@ select
     task_type,
     task_end_reason,
     event_log_start,
-    event_log_end
+    event_log_end,
+    first_event_date
 from tasks

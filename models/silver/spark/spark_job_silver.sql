@@ -4,6 +4,8 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=job_key,
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
     )
 }}
 
@@ -11,18 +13,23 @@
     (spark context, job id), with the job's local properties: its job group, SQL execution, notebook, user
     and, on Databricks job clusters, the job and task run it ran for. Event logs older than Spark 1.3 carry no
     job times (no Submission Time, no Completion Time): a job's start is then its first stage's submission
-    and its end, once the job has ended, its last stage's completion. -#}
+    and its end, once the job has ended, its last stage's completion.
+    Incremental: a run reads the events from the newest first_event_date less the look-back
+    (incremental_window_start) and merges into the partitions of the rows they touch. -#}
 {%- set job_event_fields = [
     ['Job ID', 'bigint'], ['Submission Time', 'bigint'], ['Completion Time', 'bigint'],
     ['Stage IDs', 'array<bigint>'], ['Properties', 'map<string,string>'],
     ['Job Result', [['Result', 'string'], ['Exception', 'string']]]
 ] -%}
 
+{%- set window_start = incremental_window_start('first_event_date') -%}
+{%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
+
 with
 
 job_events as (
 
-    {{ spark_events_to_process(['SparkListenerJobStart', 'SparkListenerJobEnd']) }}
+    {{ spark_events_to_process(['SparkListenerJobStart', 'SparkListenerJobEnd'], window_start) }}
 
 ),
 
@@ -35,6 +42,7 @@ parsed_job_events as (
         job_events.event,
         job_events.source_file,
         job_events.line_number,
+        job_events.event_date,
         job_events.loaded_at,
         {{ spark_event_from_json('job_events.event_json', job_event_fields) }} as job_event
     from job_events
@@ -51,6 +59,7 @@ keyed_job_events as (
         parsed_job_events.event,
         parsed_job_events.source_file,
         parsed_job_events.line_number,
+        parsed_job_events.event_date,
         parsed_job_events.loaded_at,
         parsed_job_events.job_event
     from parsed_job_events
@@ -83,6 +92,7 @@ new_jobs as (
         job_ends.job_event.JobResult as job_result,
         job_starts.source_file as event_log_start,
         job_ends.source_file as event_log_end,
+        least(job_starts.event_date, job_ends.event_date) as first_event_date,
         greatest(job_starts.loaded_at, job_ends.loaded_at) as loaded_at
     from job_starts
     full outer join job_ends
@@ -99,7 +109,8 @@ jobs as (
     {{ keep_known_spark_values(
         'new_jobs', job_key,
         start_columns=['start_ms', 'stage_ids', 'job_properties', 'event_log_start'],
-        end_columns=['end_ms', 'job_result', 'event_log_end']
+        end_columns=['end_ms', 'job_result', 'event_log_end'],
+        known_window_start=known_window_start
     ) }}
 
 ),
@@ -138,7 +149,12 @@ stage_times as (
             and property_values.cluster_id = stage_attempts.cluster_id
             and property_values.spark_context_id = stage_attempts.spark_context_id
             and array_contains(property_values.stage_ids, stage_attempts.stage_id)
-    where property_values.start_ms is null or property_values.end_ms is null
+    where
+        (property_values.start_ms is null or property_values.end_ms is null)
+        {%- if known_window_start %}
+        -- A job's stages begin after it, in its context: within the context window.
+        and stage_attempts.first_event_date >= {{ known_window_start }}
+        {%- endif %}
     group by
         property_values.organization_id,
         property_values.cluster_id,
@@ -169,6 +185,9 @@ timed_jobs as (
             property_values.organization_id = applications.organization_id
             and property_values.cluster_id = applications.cluster_id
             and property_values.spark_context_id = applications.spark_context_id
+            {%- if known_window_start %}
+            and applications.first_event_date >= {{ known_window_start }}
+            {%- endif %}
 
 )
 
@@ -201,5 +220,6 @@ select
     timed_jobs.job_properties,
     timed_jobs.event_log_start,
     timed_jobs.event_log_end,
+    timed_jobs.first_event_date,
     timed_jobs.loaded_at
 from timed_jobs
