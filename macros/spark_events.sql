@@ -32,17 +32,60 @@
         {%- endif %}
 {%- endmacro %}
 
-{#- The first day whose rows of a Spark model an incremental run reads and may change: `window_start` (the
-    model's incremental_window_start over first_event_date), or the earliest first_event_date of the Spark
-    contexts with events from `window_start` on, when one began earlier. Every row of a context dates from
-    the context's start on, so a row that an event of the window completes (a job, executor or application
-    that began days before) is read and merged in its own partition, never duplicated in a later one (a
-    context whose application events were never loaded has no start known: its rows are not looked for
-    before `window_start`). `applications` is the table of contexts: spark_application_silver, or `this`
-    in that model. A date literal, so reads prune partitions (the query behind it reads the window's
-    events and the table of contexts, one row a context); none in a full build. -#}
-{% macro spark_context_window_start(window_start, applications) -%}
-    {%- set events = ref('stg_spark__events') -%}
+{#- The first day an incremental run of a Spark model reads its input from, on the input's date column
+    (`input_date_column`, a partition column): the newest first_event_date of the model's table less the
+    look-back (incremental_window_start), or, when earlier, the first day of the input rows loaded since the
+    table's newest loaded_at (a late file; a Spark context's log delivered when it ends). Those rows are
+    found by their load time, on which Iceberg and Delta skip whole data files (each load writes files of
+    its own), so the query reads what was loaded since, not the history. While the table is empty (no row
+    of its kinds yet), the input's newest day less the look-back. A date literal; none in a full build; in
+    a unit test, where the inputs are fixtures, the same day from a scalar subquery. -#}
+{% macro spark_window_start(input_relation, input_date_column) -%}
+    {%- if this is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set window_start = incremental_window_start('first_event_date') -%}
+    {%- if not (execute and model.resource_type == 'model') -%}
+        {%- if window_start is none -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {{ return(
+            'least(' ~ window_start ~ ', coalesce((select min(' ~ input_date_column ~ ') from ' ~ input_relation
+            ~ ' where loaded_at > (select max(loaded_at) from ' ~ this ~ ')), ' ~ window_start ~ '))'
+        ) }}
+    {%- endif -%}
+    {%- if window_start is none -%}
+        {#- An empty table (no event of its kinds yet): from the input's newest day less the look-back. -#}
+        {%- set first_day = run_query(
+            'select cast(date_sub(max(' ~ input_date_column ~ '), ' ~ var('lookback_days') ~ ') as string) from '
+            ~ input_relation
+        ).columns[0].values()[0] -%}
+        {{ return(none if first_day is none else "date'" ~ first_day[:10] ~ "'") }}
+    {%- endif -%}
+{%- set newest_load = run_query(
+        'select cast(max(loaded_at) as string) from ' ~ this
+    ).columns[0].values()[0] -%}
+    {%- if newest_load is none -%}
+        {{ return(window_start) }}
+    {%- endif -%}
+    {%- set first_day = run_query(
+        'select cast(least(' ~ window_start ~ ', coalesce(min(' ~ input_date_column ~ '), ' ~ window_start ~ '))'
+        ~ ' as string) from ' ~ input_relation ~ " where loaded_at > timestamp'" ~ newest_load ~ "'"
+    ).columns[0].values()[0] -%}
+    {{ return("date'" ~ first_day[:10] ~ "'") }}
+{%- endmacro %}
+
+{#- The first day whose rows of a Spark model an incremental run reads and may change: `window_start`, or
+    the earliest first_event_date of the Spark contexts with `events` (stg_spark__events unless given) from
+    `window_start` on, when one began earlier. Every row of a context dates from the context's start on, so
+    a row that an event of the window completes (a job, executor or application that began days before)
+    is read and merged in its own partition, never duplicated in a later one (a context whose application
+    events were never loaded has no start known: its rows are not looked for before `window_start`).
+    `applications` is the table of contexts: spark_application_silver, or `this` in that model. A date
+    literal, so reads prune partitions (the query behind it reads the window's events and the table of
+    contexts, one row a context); none in a full build; a scalar subquery in a unit test. -#}
+{% macro spark_context_window_start(window_start, applications, events=none, events_date_column='event_date') -%}
+    {%- set events = ref('stg_spark__events') if events is none else events -%}
     {%- if window_start is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -51,7 +94,7 @@
         from (
             select distinct organization_id, cluster_id, spark_context_id
             from {{ events }}
-            where event_date >= {{ window_start }}
+            where {{ events_date_column }} >= {{ window_start }}
         ) as window_contexts
         inner join {{ applications }} as applications
             on
@@ -59,14 +102,11 @@
                 and window_contexts.cluster_id = applications.cluster_id
                 and window_contexts.spark_context_id = applications.spark_context_id
     {%- endset -%}
-    {#- A unit test's inputs are fixtures, not tables: the same day from a scalar subquery. -#}
+    {%- set first_day = 'least(' ~ window_start ~ ', coalesce((' ~ first_context_day ~ '), ' ~ window_start ~ '))' -%}
     {%- if not (execute and model.resource_type == 'model') -%}
-        {{ return('least(' ~ window_start ~ ', coalesce((' ~ first_context_day ~ '), ' ~ window_start ~ '))') }}
+        {{ return(first_day) }}
     {%- endif -%}
-    {%- set first_day = run_query(
-        'select cast(least(' ~ window_start ~ ', coalesce((' ~ first_context_day ~ '), ' ~ window_start ~ '))'
-        ~ ' as string)'
-    ).columns[0].values()[0] -%}
+    {%- set first_day = run_query('select cast(' ~ first_day ~ ' as string)').columns[0].values()[0] -%}
     {{ return("date'" ~ first_day[:10] ~ "'") }}
 {%- endmacro %}
 

@@ -11,11 +11,19 @@
     )
 }}
 
-{#- Incremental: a run re-reads spark_stream_silver from the first day of the Spark contexts whose events it
-    reads (macro spark_context_window_start) and merges into those days' partitions only. -#}
-{%- set known_window_start = spark_context_window_start(
-    incremental_window_start('first_event_date'), ref('spark_application_silver')
+{#- Incremental: a run re-reads spark_stream_silver and spark_execution_silver from the newest first_event_date
+    less the look-back, or from the first day of the rows loaded since (macro spark_window_start), and from
+    the first day of those rows' Spark contexts, so a stream run's rows are read whole (its name), and
+    merges into those days' partitions only. -#}
+{%- set stream_window_start = spark_window_start(ref('spark_stream_silver'), 'first_event_date') -%}
+{%- set execution_window_start = spark_window_start(ref('spark_execution_silver'), 'first_event_date') -%}
+{%- set window_start = (
+    'least(' ~ stream_window_start ~ ', ' ~ execution_window_start ~ ')' if stream_window_start else none
 ) -%}
+{%- set known_window_start = spark_context_window_start(
+    window_start, ref('spark_application_silver'), ref('spark_stream_silver'), 'first_event_date'
+) -%}
+
 with
 
 stream_events as (
@@ -31,7 +39,8 @@ stream_events as (
         stream_segment,
         stream_name,
         streaming_metrics,
-        first_event_date
+        first_event_date,
+        loaded_at
     from {{ ref('spark_stream_silver') }}
     {%- if known_window_start %}
     where first_event_date >= {{ known_window_start }}
@@ -96,7 +105,8 @@ select
     ) as stream_name,
     stream_events.streaming_metrics,
     executions_by_batch.execution_ids,
-    stream_events.first_event_date
+    stream_events.first_event_date,
+    stream_events.loaded_at
 from stream_events
 left join executions_by_batch
     on

@@ -9,11 +9,11 @@
     )
 }}
 
-{#- Incremental: a run re-reads spark_task_silver from the first day of the Spark contexts whose events it
-    reads (macro spark_context_window_start) and merges into those days' partitions only. -#}
-{%- set known_window_start = spark_context_window_start(
-    incremental_window_start('first_event_date'), ref('spark_application_silver')
-) -%}
+{#- Incremental: a run re-reads spark_task_silver from the newest first_event_date less the look-back, or
+    from the first day of the silver rows loaded since (macro spark_window_start), and merges into those
+    days' partitions only. -#}
+{%- set window_start = spark_window_start(ref('spark_task_silver'), 'first_event_date') -%}
+
 with
 
 tasks as (
@@ -37,10 +37,11 @@ tasks as (
         task_end_reason,
         event_log_start,
         event_log_end,
-        first_event_date
+        first_event_date,
+        loaded_at
     from {{ ref('spark_task_silver') }}
-    {%- if known_window_start %}
-    where first_event_date >= {{ known_window_start }}
+    {%- if window_start %}
+    where first_event_date >= {{ window_start }}
     {%- endif %}
 
 )
@@ -67,5 +68,6 @@ select
     task_end_reason,
     event_log_start,
     event_log_end,
-    first_event_date
+    first_event_date,
+    loaded_at
 from tasks

@@ -13,8 +13,9 @@
     start (Spark version), the application start and end, and the environment update, whose Spark
     properties carry, on Databricks, the cluster's usage tags (spark.databricks.clusterUsageTags.*). A
     context may post its environment again (a jar added later): the first of each event counts.
-    Incremental: a run reads the events from the newest first_event_date less the look-back
-    (incremental_window_start) and merges into the partitions of the rows they touch. -#}
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set application_events = [
     'SparkListenerLogStart', 'SparkListenerApplicationStart', 'SparkListenerApplicationEnd',
     'SparkListenerEnvironmentUpdate'
@@ -25,7 +26,7 @@
 ] -%}
 {%- set usage_tag = "applications.spark_properties['spark.databricks.clusterUsageTags." -%}
 
-{%- set window_start = incremental_window_start('first_event_date') -%}
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
 {%- set known_window_start = spark_context_window_start(window_start, this) -%}
 
 with

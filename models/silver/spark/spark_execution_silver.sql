@@ -13,13 +13,14 @@
 
 {#- Spark SQL executions: the start (SparkListenerSQLExecutionStart) and end (SparkListenerSQLExecutionEnd)
     of each execution paired on (spark context, execution id). The physical plan is left in bronze.
-    Incremental: a run reads the events from the newest first_event_date less the look-back
-    (incremental_window_start) and merges into the partitions of the rows they touch. -#}
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set execution_event_fields = [
     ['executionId', 'bigint'], ['description', 'string'], ['details', 'string'], ['time', 'bigint']
 ] -%}
 
-{%- set window_start = incremental_window_start('first_event_date') -%}
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
 {%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
 
 with

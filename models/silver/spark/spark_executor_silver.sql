@@ -11,14 +11,15 @@
 
 {#- Spark executors: the addition (SparkListenerExecutorAdded) and removal (SparkListenerExecutorRemoved)
     of each executor paired on (spark context, executor id).
-    Incremental: a run reads the events from the newest first_event_date less the look-back
-    (incremental_window_start) and merges into the partitions of the rows they touch. -#}
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set executor_event_fields = [
     ['Timestamp', 'bigint'], ['Executor ID', 'string'], ['Executor Info', spark_executor_info_fields()],
     ['Removed Reason', 'string']
 ] -%}
 
-{%- set window_start = incremental_window_start('first_event_date') -%}
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
 {%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
 
 with

@@ -14,15 +14,16 @@
     and, on Databricks job clusters, the job and task run it ran for. Event logs older than Spark 1.3 carry no
     job times (no Submission Time, no Completion Time): a job's start is then its first stage's submission
     and its end, once the job has ended, its last stage's completion.
-    Incremental: a run reads the events from the newest first_event_date less the look-back
-    (incremental_window_start) and merges into the partitions of the rows they touch. -#}
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set job_event_fields = [
     ['Job ID', 'bigint'], ['Submission Time', 'bigint'], ['Completion Time', 'bigint'],
     ['Stage IDs', 'array<bigint>'], ['Properties', 'map<string,string>'],
     ['Job Result', [['Result', 'string'], ['Exception', 'string']]]
 ] -%}
 
-{%- set window_start = incremental_window_start('first_event_date') -%}
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
 {%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
 
 with

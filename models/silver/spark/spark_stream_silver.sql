@@ -15,14 +15,15 @@
 
 {#- Structured streaming: one row per streaming query run's start (QueryStartedEvent, batch -1) and per
     batch progress (QueryProgressEvent). Terminated events carry no time or metrics and are left out.
-    Incremental: a run reads the events from the newest first_event_date less the look-back
-    (incremental_window_start) and merges into the partitions of the rows they touch. -#}
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set stream_event_fields = [
     ['id', 'string'], ['runId', 'string'], ['name', 'string'], ['timestamp', 'string'],
     ['progress', spark_stream_progress_fields()]
 ] -%}
 
-{%- set window_start = incremental_window_start('first_event_date') -%}
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
 {%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
 
 with

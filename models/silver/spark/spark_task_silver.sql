@@ -11,8 +11,9 @@
 
 {#- Spark task attempts: the start (SparkListenerTaskStart) and end (SparkListenerTaskEnd) of each attempt
     paired on (spark context, task id, attempt); task ids are unique within a Spark context.
-    Incremental: a run reads the events from the newest first_event_date less the look-back
-    (incremental_window_start) and merges into the partitions of the rows they touch. -#}
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set task_event_fields = [
     ['Stage ID', 'bigint'], ['Stage Attempt ID', 'bigint'], ['Task Type', 'string'],
     ['Task Info', spark_task_info_fields()],
@@ -21,7 +22,7 @@
     ['Task End Reason', spark_task_end_reason_fields()]
 ] -%}
 
-{%- set window_start = incremental_window_start('first_event_date') -%}
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
 {%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
 
 with
