@@ -3,11 +3,9 @@
     from_json and an explicit schema (names with spaces in backticks); a field whose type has changed
     across versions is declared `string`, which keeps any JSON value as text and never fails the parse. -#}
 
-{#- The events of the given kinds that this run reads: all in a full build; from `window_start` on (the
-    model's incremental_window_start, a date literal) in an incremental run, on bronze's partition column
-    event_date, so the scan reads only the window's partitions. Events re-delivered within the look-back
-    are read again; a file delivered more than lookback_days after its events is missed until a full
-    refresh. -#}
+{#- The events of the given kinds that this run reads: all in a full build; from `window_start` on (macro
+    spark_window_start, a date literal) in an incremental run, on bronze's partition column event_date, so
+    the scan reads only the window's partitions. -#}
 {% macro spark_events_to_process(event_names, window_start=none) %}
     select
         spark_events.organization_id,
@@ -62,7 +60,7 @@
         ).columns[0].values()[0] -%}
         {{ return(none if first_day is none else "date'" ~ first_day[:10] ~ "'") }}
     {%- endif -%}
-{%- set newest_load = run_query(
+    {%- set newest_load = run_query(
         'select cast(max(loaded_at) as string) from ' ~ this
     ).columns[0].values()[0] -%}
     {%- if newest_load is none -%}
