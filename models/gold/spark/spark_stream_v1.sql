@@ -48,6 +48,21 @@ stream_events as (
 
 ),
 
+window_executions as (
+
+    select
+        organization_id,
+        spark_context_id,
+        cluster_id,
+        execution_id,
+        description
+    from {{ ref('spark_execution_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
+
+),
+
 batch_executions as (
 
     -- A streaming batch's SQL executions are described as `id = <stream> runId = <run> batch = <batch>`.
@@ -59,12 +74,8 @@ batch_executions as (
         regexp_extract(description, 'id = ([0-9a-f-]+)', 1) as stream_id,
         regexp_extract(description, 'runId = ([0-9a-f-]+)', 1) as stream_run_id,
         try_cast(regexp_extract(description, 'batch = ([0-9]+)', 1) as bigint) as stream_batch_id
-    from {{ ref('spark_execution_silver') }}
-    where
-        description like '%id = %runId = %batch = %'
-        {%- if known_window_start %}
-        and first_event_date >= {{ known_window_start }}
-        {%- endif %}
+    from window_executions
+    where description like '%id = %runId = %batch = %'
 
 ),
 

@@ -133,6 +133,37 @@ property_values as (
 
 ),
 
+window_stage_attempts as (
+
+    -- A job's stages begin after it, in its Spark context: from the context window on.
+    select
+        organization_id,
+        cluster_id,
+        spark_context_id,
+        stage_id,
+        start_ms,
+        end_ms
+    from {{ ref('spark_stage_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
+
+),
+
+window_applications as (
+
+    select
+        organization_id,
+        cluster_id,
+        spark_context_id,
+        cluster_name
+    from {{ ref('spark_application_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
+
+),
+
 stage_times as (
 
     -- Only for jobs whose events lack their times (Spark before 1.3).
@@ -144,18 +175,13 @@ stage_times as (
         min(stage_attempts.start_ms) as first_stage_start_ms,
         max(stage_attempts.end_ms) as last_stage_end_ms
     from property_values
-    inner join {{ ref('spark_stage_silver') }} as stage_attempts
+    inner join window_stage_attempts as stage_attempts
         on
             property_values.organization_id = stage_attempts.organization_id
             and property_values.cluster_id = stage_attempts.cluster_id
             and property_values.spark_context_id = stage_attempts.spark_context_id
             and array_contains(property_values.stage_ids, stage_attempts.stage_id)
-    where
-        (property_values.start_ms is null or property_values.end_ms is null)
-        {%- if known_window_start %}
-        -- A job's stages begin after it, in its context: within the context window.
-        and stage_attempts.first_event_date >= {{ known_window_start }}
-        {%- endif %}
+    where property_values.start_ms is null or property_values.end_ms is null
     group by
         property_values.organization_id,
         property_values.cluster_id,
@@ -181,14 +207,11 @@ timed_jobs as (
             and property_values.cluster_id = stage_times.cluster_id
             and property_values.spark_context_id = stage_times.spark_context_id
             and property_values.job_id = stage_times.job_id
-    left join {{ ref('spark_application_silver') }} as applications
+    left join window_applications as applications
         on
             property_values.organization_id = applications.organization_id
             and property_values.cluster_id = applications.cluster_id
             and property_values.spark_context_id = applications.spark_context_id
-            {%- if known_window_start %}
-            and applications.first_event_date >= {{ known_window_start }}
-            {%- endif %}
 
 )
 
