@@ -3,17 +3,17 @@
     from_json and an explicit schema (names with spaces in backticks); a field whose type has changed
     across versions is declared `string`, which keeps any JSON value as text and never fails the parse. -#}
 
-{#- The events of the given kinds that this run reads. A full build reads them all; an incremental
-    run reads those loaded since the model's newest load time, less the look-back (var lookback_days), so
-    events of a late file or of a load that failed half-way are read again. -#}
-{% macro spark_events_to_process(event_names) %}
-    {%- set lookback_ms = var('lookback_days') * 86400000 -%}
+{#- The events of the given kinds that this run reads: all in a full build; from `window_start` on (macro
+    spark_window_start, a date literal) in an incremental run, on bronze's partition column event_date, so
+    the scan reads only the window's partitions. -#}
+{% macro spark_events_to_process(event_names, window_start=none) %}
     select
         spark_events.organization_id,
         spark_events.cluster_id,
         spark_events.spark_context_id,
         spark_events.event,
         spark_events.event_time_ms,
+        spark_events.event_date,
         spark_events.event_json,
         spark_events.source_file,
         spark_events.line_number,
@@ -25,12 +25,87 @@
             '{{ event_name }}'{{ ',' if not loop.last }}
             {%- endfor %}
         )
-        {%- if is_incremental() %}
-            and spark_events.loaded_at >= (
-                select timestamp_millis(coalesce(unix_millis(max(processed.loaded_at)), 0) - {{ lookback_ms }})
-                from {{ this }} as processed
-            )
+        {%- if window_start %}
+            and spark_events.event_date >= {{ window_start }}
         {%- endif %}
+{%- endmacro %}
+
+{#- The first day an incremental run of a Spark model reads its input from, on the input's date column
+    (`input_date_column`, a partition column): the newest first_event_date of the model's table less the
+    look-back (incremental_window_start), or, when earlier, the first day of the input rows loaded since the
+    table's newest loaded_at (a late file; a Spark context's log delivered when it ends). Those rows are
+    found by their load time, on which Iceberg and Delta skip whole data files (each load writes files of
+    its own), so the query reads what was loaded since, not the history. While the table is empty (no row
+    of its kinds yet), the input's newest day less the look-back. A date literal; none in a full build; in
+    a unit test, where the inputs are fixtures, the same day from a scalar subquery. -#}
+{% macro spark_window_start(input_relation, input_date_column) -%}
+    {%- if this is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set window_start = incremental_window_start('first_event_date') -%}
+    {%- if not (execute and model.resource_type == 'model') -%}
+        {%- if window_start is none -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {{ return(
+            'least(' ~ window_start ~ ', coalesce((select min(' ~ input_date_column ~ ') from ' ~ input_relation
+            ~ ' where loaded_at > (select max(loaded_at) from ' ~ this ~ ')), ' ~ window_start ~ '))'
+        ) }}
+    {%- endif -%}
+    {%- if window_start is none -%}
+        {#- An empty table (no event of its kinds yet): from the input's newest day less the look-back. -#}
+        {%- set first_day = run_query(
+            'select cast(date_sub(max(' ~ input_date_column ~ '), ' ~ var('lookback_days') ~ ') as string) from '
+            ~ input_relation
+        ).columns[0].values()[0] -%}
+        {{ return(none if first_day is none else "date'" ~ first_day[:10] ~ "'") }}
+    {%- endif -%}
+    {%- set newest_load = run_query(
+        'select cast(max(loaded_at) as string) from ' ~ this
+    ).columns[0].values()[0] -%}
+    {%- if newest_load is none -%}
+        {{ return(window_start) }}
+    {%- endif -%}
+    {%- set first_day = run_query(
+        'select cast(least(' ~ window_start ~ ', coalesce(min(' ~ input_date_column ~ '), ' ~ window_start ~ '))'
+        ~ ' as string) from ' ~ input_relation ~ " where loaded_at > timestamp'" ~ newest_load ~ "'"
+    ).columns[0].values()[0] -%}
+    {{ return("date'" ~ first_day[:10] ~ "'") }}
+{%- endmacro %}
+
+{#- The first day whose rows of a Spark model an incremental run reads and may change: `window_start`, or
+    the earliest first_event_date of the Spark contexts with `events` (stg_spark__events unless given) from
+    `window_start` on, when one began earlier. Every row of a context dates from the context's start on, so
+    a row that an event of the window completes (a job, executor or application that began days before)
+    is read and merged in its own partition, never duplicated in a later one (a context whose application
+    events were never loaded has no start known: its rows are not looked for before `window_start`).
+    `applications` is the table of contexts: spark_application_silver, or `this` in that model. A date
+    literal, so reads prune partitions (the query behind it reads the window's events and the table of
+    contexts, one row a context); none in a full build; a scalar subquery in a unit test. -#}
+{% macro spark_context_window_start(window_start, applications, events=none, events_date_column='event_date') -%}
+    {%- set events = ref('stg_spark__events') if events is none else events -%}
+    {%- if window_start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set first_context_day -%}
+        select min(applications.first_event_date)
+        from (
+            select distinct organization_id, cluster_id, spark_context_id
+            from {{ events }}
+            where {{ events_date_column }} >= {{ window_start }}
+        ) as window_contexts
+        inner join {{ applications }} as applications
+            on
+                window_contexts.organization_id = applications.organization_id
+                and window_contexts.cluster_id = applications.cluster_id
+                and window_contexts.spark_context_id = applications.spark_context_id
+    {%- endset -%}
+    {%- set first_day = 'least(' ~ window_start ~ ', coalesce((' ~ first_context_day ~ '), ' ~ window_start ~ '))' -%}
+    {%- if not (execute and model.resource_type == 'model') -%}
+        {{ return(first_day) }}
+    {%- endif -%}
+    {%- set first_day = run_query('select cast(' ~ first_day ~ ' as string)').columns[0].values()[0] -%}
+    {{ return("date'" ~ first_day[:10] ~ "'") }}
 {%- endmacro %}
 
 {#- A Databricks job or run id named in text of the form `job-<job id>-run-<run id>` (part 1 the job id, 2 the
@@ -175,8 +250,10 @@
 {#- The rows of `new_relation` with, incrementally, what this table already holds for their keys kept, so
     an end arriving in a later load completes the row its start made. Start columns keep the value already
     known (the first event wins); end columns keep it only once the known row has its end
-    (`event_log_end`), and otherwise take the new events' value. -#}
-{% macro keep_known_spark_values(new_relation, key_columns, start_columns, end_columns) %}
+    (`event_log_end`), and otherwise take the new events' value. first_event_date, the table's partition,
+    is the earliest day of the key's events, known or new. The table is read from `known_window_start`
+    (macro spark_context_window_start) on, the partitions any row of the window's contexts lies in. -#}
+{% macro keep_known_spark_values(new_relation, key_columns, start_columns, end_columns, known_window_start=none) %}
     select
         {%- for key_column in key_columns %}
         {{ new_relation }}.{{ key_column }},
@@ -194,13 +271,21 @@
         {%- endif %}
         {%- endfor %}
         {%- if is_incremental() %}
+        least(known.first_event_date, {{ new_relation }}.first_event_date) as first_event_date,
         greatest(known.loaded_at, {{ new_relation }}.loaded_at) as loaded_at
         {%- else %}
+        {{ new_relation }}.first_event_date,
         {{ new_relation }}.loaded_at
         {%- endif %}
     from {{ new_relation }}
     {%- if is_incremental() %}
-    left join {{ this }} as known
+    left join (
+        select *
+        from {{ this }}
+        {%- if known_window_start %}
+        where first_event_date >= {{ known_window_start }}
+        {%- endif %}
+    ) as known
         on
             {%- for key_column in key_columns %}
             {{ new_relation }}.{{ key_column }} = known.{{ key_column }}

@@ -1,3 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'spark_context_id', 'cluster_id', 'job_id'],
+        on_schema_change='fail',
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
+    )
+}}
+
+{#- Incremental: a run re-reads spark_job_silver from the newest first_event_date less the look-back, or
+    from the first day of the silver rows loaded since (macro spark_window_start), and merges into those
+    days' partitions only. -#}
+{%- set window_start = spark_window_start(ref('spark_job_silver'), 'first_event_date') -%}
+
 with
 
 jobs as (
@@ -20,8 +36,13 @@ jobs as (
         job_result,
         event_log_start,
         event_log_end,
-        user_email
+        user_email,
+        first_event_date,
+        loaded_at
     from {{ ref('spark_job_silver') }}
+    {%- if window_start %}
+    where first_event_date >= {{ window_start }}
+    {%- endif %}
 
 )
 
@@ -48,5 +69,7 @@ select
     job_result,
     event_log_start,
     event_log_end,
-    user_email
+    user_email,
+    first_event_date,
+    loaded_at
 from jobs

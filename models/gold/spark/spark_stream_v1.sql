@@ -1,3 +1,29 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=[
+            'organization_id', 'spark_context_id', 'cluster_id', 'stream_id', 'stream_run_id', 'stream_batch_id'
+        ],
+        on_schema_change='fail',
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
+    )
+}}
+
+{#- Incremental: a run re-reads spark_stream_silver and spark_execution_silver from the newest first_event_date
+    less the look-back, or from the first day of the rows loaded since (macro spark_window_start), and from
+    the first day of those rows' Spark contexts, so a stream run's rows are read whole (its name), and
+    merges into those days' partitions only. -#}
+{%- set stream_window_start = spark_window_start(ref('spark_stream_silver'), 'first_event_date') -%}
+{%- set execution_window_start = spark_window_start(ref('spark_execution_silver'), 'first_event_date') -%}
+{%- set window_start = (
+    'least(' ~ stream_window_start ~ ', ' ~ execution_window_start ~ ')' if stream_window_start else none
+) -%}
+{%- set known_window_start = spark_context_window_start(
+    window_start, ref('spark_application_silver'), ref('spark_stream_silver'), 'first_event_date'
+) -%}
+
 with
 
 stream_events as (
@@ -12,8 +38,28 @@ stream_events as (
         stream_timestamp,
         stream_segment,
         stream_name,
-        streaming_metrics
+        streaming_metrics,
+        first_event_date,
+        loaded_at
     from {{ ref('spark_stream_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
+
+),
+
+window_executions as (
+
+    select
+        organization_id,
+        spark_context_id,
+        cluster_id,
+        execution_id,
+        description
+    from {{ ref('spark_execution_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
 
 ),
 
@@ -28,7 +74,7 @@ batch_executions as (
         regexp_extract(description, 'id = ([0-9a-f-]+)', 1) as stream_id,
         regexp_extract(description, 'runId = ([0-9a-f-]+)', 1) as stream_run_id,
         try_cast(regexp_extract(description, 'batch = ([0-9]+)', 1) as bigint) as stream_batch_id
-    from {{ ref('spark_execution_silver') }}
+    from window_executions
     where description like '%id = %runId = %batch = %'
 
 ),
@@ -69,7 +115,9 @@ select
         )
     ) as stream_name,
     stream_events.streaming_metrics,
-    executions_by_batch.execution_ids
+    executions_by_batch.execution_ids,
+    stream_events.first_event_date,
+    stream_events.loaded_at
 from stream_events
 left join executions_by_batch
     on

@@ -4,13 +4,18 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=application_key,
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
     )
 }}
 
 {#- Spark applications: one row per Spark context, from the events Spark writes once per context: the log
     start (Spark version), the application start and end, and the environment update, whose Spark
     properties carry, on Databricks, the cluster's usage tags (spark.databricks.clusterUsageTags.*). A
-    context may post its environment again (a jar added later): the first of each event counts. -#}
+    context may post its environment again (a jar added later): the first of each event counts.
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set application_events = [
     'SparkListenerLogStart', 'SparkListenerApplicationStart', 'SparkListenerApplicationEnd',
     'SparkListenerEnvironmentUpdate'
@@ -21,11 +26,14 @@
 ] -%}
 {%- set usage_tag = "applications.spark_properties['spark.databricks.clusterUsageTags." -%}
 
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
+{%- set known_window_start = spark_context_window_start(window_start, this) -%}
+
 with
 
 application_events as (
 
-    {{ spark_events_to_process(application_events) }}
+    {{ spark_events_to_process(application_events, window_start) }}
 
 ),
 
@@ -38,6 +46,7 @@ keyed_application_events as (
         application_events.event,
         application_events.source_file,
         application_events.line_number,
+        application_events.event_date,
         application_events.loaded_at,
         {{ spark_event_from_json('application_events.event_json', application_event_fields) }} as application_event
     from application_events
@@ -100,6 +109,10 @@ new_applications as (
             application_starts.source_file, environment_updates.source_file, log_starts.source_file
         ) as event_log_start,
         application_ends.source_file as event_log_end,
+        least(
+            log_starts.event_date, application_starts.event_date, application_ends.event_date,
+            environment_updates.event_date
+        ) as first_event_date,
         greatest(
             log_starts.loaded_at, application_starts.loaded_at, application_ends.loaded_at,
             environment_updates.loaded_at
@@ -123,7 +136,8 @@ applications as (
             'app_id', 'app_attempt_id', 'app_name', 'app_user', 'spark_version', 'spark_properties', 'start_ms',
             'event_log_start'
         ],
-        end_columns=['end_ms', 'event_log_end']
+        end_columns=['end_ms', 'event_log_end'],
+        known_window_start=known_window_start
     ) }}
 
 ),
@@ -183,5 +197,6 @@ select
     usage_tags.spark_properties,
     usage_tags.event_log_start,
     usage_tags.event_log_end,
+    usage_tags.first_event_date,
     usage_tags.loaded_at
 from usage_tags

@@ -6,20 +6,28 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=execution_key,
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
     )
 }}
 
 {#- Spark SQL executions: the start (SparkListenerSQLExecutionStart) and end (SparkListenerSQLExecutionEnd)
-    of each execution paired on (spark context, execution id). The physical plan is left in bronze. -#}
+    of each execution paired on (spark context, execution id). The physical plan is left in bronze.
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set execution_event_fields = [
     ['executionId', 'bigint'], ['description', 'string'], ['details', 'string'], ['time', 'bigint']
 ] -%}
+
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
+{%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
 
 with
 
 execution_events as (
 
-    {{ spark_events_to_process([execution_start, execution_end]) }}
+    {{ spark_events_to_process([execution_start, execution_end], window_start) }}
 
 ),
 
@@ -32,6 +40,7 @@ parsed_execution_events as (
         execution_events.event,
         execution_events.source_file,
         execution_events.line_number,
+        execution_events.event_date,
         execution_events.loaded_at,
         {{ spark_event_from_json('execution_events.event_json', execution_event_fields) }} as execution_event
     from execution_events
@@ -48,6 +57,7 @@ keyed_execution_events as (
         parsed_execution_events.event,
         parsed_execution_events.source_file,
         parsed_execution_events.line_number,
+        parsed_execution_events.event_date,
         parsed_execution_events.loaded_at,
         parsed_execution_events.execution_event
     from parsed_execution_events
@@ -79,6 +89,7 @@ new_executions as (
         execution_ends.execution_event.time as end_ms,
         execution_starts.source_file as event_log_start,
         execution_ends.source_file as event_log_end,
+        least(execution_starts.event_date, execution_ends.event_date) as first_event_date,
         greatest(execution_starts.loaded_at, execution_ends.loaded_at) as loaded_at
     from execution_starts
     full outer join execution_ends
@@ -95,7 +106,8 @@ executions as (
     {{ keep_known_spark_values(
         'new_executions', execution_key,
         start_columns=['description', 'details', 'start_ms', 'event_log_start'],
-        end_columns=['end_ms', 'event_log_end']
+        end_columns=['end_ms', 'event_log_end'],
+        known_window_start=known_window_start
     ) }}
 
 )
@@ -112,5 +124,6 @@ select
     {{ run_time_struct('executions.start_ms', 'executions.end_ms') }} as sql_execution_runtime,
     executions.event_log_start,
     executions.event_log_end,
+    executions.first_event_date,
     executions.loaded_at
 from executions

@@ -4,21 +4,29 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=executor_key,
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
     )
 }}
 
 {#- Spark executors: the addition (SparkListenerExecutorAdded) and removal (SparkListenerExecutorRemoved)
-    of each executor paired on (spark context, executor id). -#}
+    of each executor paired on (spark context, executor id).
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set executor_event_fields = [
     ['Timestamp', 'bigint'], ['Executor ID', 'string'], ['Executor Info', spark_executor_info_fields()],
     ['Removed Reason', 'string']
 ] -%}
 
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
+{%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
+
 with
 
 executor_events as (
 
-    {{ spark_events_to_process(['SparkListenerExecutorAdded', 'SparkListenerExecutorRemoved']) }}
+    {{ spark_events_to_process(['SparkListenerExecutorAdded', 'SparkListenerExecutorRemoved'], window_start) }}
 
 ),
 
@@ -31,6 +39,7 @@ parsed_executor_events as (
         executor_events.event,
         executor_events.source_file,
         executor_events.line_number,
+        executor_events.event_date,
         executor_events.loaded_at,
         {{ spark_event_from_json('executor_events.event_json', executor_event_fields) }} as executor_event
     from executor_events
@@ -47,6 +56,7 @@ keyed_executor_events as (
         parsed_executor_events.event,
         parsed_executor_events.source_file,
         parsed_executor_events.line_number,
+        parsed_executor_events.event_date,
         parsed_executor_events.loaded_at,
         parsed_executor_events.executor_event
     from parsed_executor_events
@@ -78,6 +88,7 @@ new_executors as (
         executor_removals.executor_event.RemovedReason as removed_reason,
         executor_additions.source_file as event_log_start,
         executor_removals.source_file as event_log_end,
+        least(executor_additions.event_date, executor_removals.event_date) as first_event_date,
         greatest(executor_additions.loaded_at, executor_removals.loaded_at) as loaded_at
     from executor_additions
     full outer join executor_removals
@@ -94,7 +105,8 @@ executors as (
     {{ keep_known_spark_values(
         'new_executors', executor_key,
         start_columns=['start_ms', 'executor_info', 'event_log_start'],
-        end_columns=['end_ms', 'removed_reason', 'event_log_end']
+        end_columns=['end_ms', 'removed_reason', 'event_log_end'],
+        known_window_start=known_window_start
     ) }}
 
 )
@@ -111,5 +123,6 @@ select
     {{ run_time_struct('executors.start_ms', 'executors.end_ms') }} as executor_alivetime,
     executors.event_log_start,
     executors.event_log_end,
+    executors.first_event_date,
     executors.loaded_at
 from executors

@@ -4,6 +4,8 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=job_key,
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
     )
 }}
 
@@ -11,18 +13,24 @@
     (spark context, job id), with the job's local properties: its job group, SQL execution, notebook, user
     and, on Databricks job clusters, the job and task run it ran for. Event logs older than Spark 1.3 carry no
     job times (no Submission Time, no Completion Time): a job's start is then its first stage's submission
-    and its end, once the job has ended, its last stage's completion. -#}
+    and its end, once the job has ended, its last stage's completion.
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set job_event_fields = [
     ['Job ID', 'bigint'], ['Submission Time', 'bigint'], ['Completion Time', 'bigint'],
     ['Stage IDs', 'array<bigint>'], ['Properties', 'map<string,string>'],
     ['Job Result', [['Result', 'string'], ['Exception', 'string']]]
 ] -%}
 
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
+{%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
+
 with
 
 job_events as (
 
-    {{ spark_events_to_process(['SparkListenerJobStart', 'SparkListenerJobEnd']) }}
+    {{ spark_events_to_process(['SparkListenerJobStart', 'SparkListenerJobEnd'], window_start) }}
 
 ),
 
@@ -35,6 +43,7 @@ parsed_job_events as (
         job_events.event,
         job_events.source_file,
         job_events.line_number,
+        job_events.event_date,
         job_events.loaded_at,
         {{ spark_event_from_json('job_events.event_json', job_event_fields) }} as job_event
     from job_events
@@ -51,6 +60,7 @@ keyed_job_events as (
         parsed_job_events.event,
         parsed_job_events.source_file,
         parsed_job_events.line_number,
+        parsed_job_events.event_date,
         parsed_job_events.loaded_at,
         parsed_job_events.job_event
     from parsed_job_events
@@ -83,6 +93,7 @@ new_jobs as (
         job_ends.job_event.JobResult as job_result,
         job_starts.source_file as event_log_start,
         job_ends.source_file as event_log_end,
+        least(job_starts.event_date, job_ends.event_date) as first_event_date,
         greatest(job_starts.loaded_at, job_ends.loaded_at) as loaded_at
     from job_starts
     full outer join job_ends
@@ -99,7 +110,8 @@ jobs as (
     {{ keep_known_spark_values(
         'new_jobs', job_key,
         start_columns=['start_ms', 'stage_ids', 'job_properties', 'event_log_start'],
-        end_columns=['end_ms', 'job_result', 'event_log_end']
+        end_columns=['end_ms', 'job_result', 'event_log_end'],
+        known_window_start=known_window_start
     ) }}
 
 ),
@@ -121,6 +133,37 @@ property_values as (
 
 ),
 
+window_stage_attempts as (
+
+    -- A job's stages begin after it, in its Spark context: from the context window on.
+    select
+        organization_id,
+        cluster_id,
+        spark_context_id,
+        stage_id,
+        start_ms,
+        end_ms
+    from {{ ref('spark_stage_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
+
+),
+
+window_applications as (
+
+    select
+        organization_id,
+        cluster_id,
+        spark_context_id,
+        cluster_name
+    from {{ ref('spark_application_silver') }}
+    {%- if known_window_start %}
+    where first_event_date >= {{ known_window_start }}
+    {%- endif %}
+
+),
+
 stage_times as (
 
     -- Only for jobs whose events lack their times (Spark before 1.3).
@@ -132,7 +175,7 @@ stage_times as (
         min(stage_attempts.start_ms) as first_stage_start_ms,
         max(stage_attempts.end_ms) as last_stage_end_ms
     from property_values
-    inner join {{ ref('spark_stage_silver') }} as stage_attempts
+    inner join window_stage_attempts as stage_attempts
         on
             property_values.organization_id = stage_attempts.organization_id
             and property_values.cluster_id = stage_attempts.cluster_id
@@ -164,7 +207,7 @@ timed_jobs as (
             and property_values.cluster_id = stage_times.cluster_id
             and property_values.spark_context_id = stage_times.spark_context_id
             and property_values.job_id = stage_times.job_id
-    left join {{ ref('spark_application_silver') }} as applications
+    left join window_applications as applications
         on
             property_values.organization_id = applications.organization_id
             and property_values.cluster_id = applications.cluster_id
@@ -201,5 +244,6 @@ select
     timed_jobs.job_properties,
     timed_jobs.event_log_start,
     timed_jobs.event_log_end,
+    timed_jobs.first_event_date,
     timed_jobs.loaded_at
 from timed_jobs

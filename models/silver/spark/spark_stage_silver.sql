@@ -4,19 +4,27 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=stage_key,
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
     )
 }}
 
 {#- Spark stage attempts: the submission (SparkListenerStageSubmitted) and completion
     (SparkListenerStageCompleted) of each attempt paired on (spark context, stage id, attempt); a stage of a
-    log without attempt ids (Spark before 1.2) is attempt 0. -#}
+    log without attempt ids (Spark before 1.2) is attempt 0.
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set stage_event_fields = [['Stage Info', spark_stage_info_fields()]] -%}
+
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
+{%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
 
 with
 
 stage_events as (
 
-    {{ spark_events_to_process(['SparkListenerStageSubmitted', 'SparkListenerStageCompleted']) }}
+    {{ spark_events_to_process(['SparkListenerStageSubmitted', 'SparkListenerStageCompleted'], window_start) }}
 
 ),
 
@@ -29,6 +37,7 @@ parsed_stage_events as (
         stage_events.event,
         stage_events.source_file,
         stage_events.line_number,
+        stage_events.event_date,
         stage_events.loaded_at,
         {{ spark_event_from_json('stage_events.event_json', stage_event_fields) }} as stage_event
     from stage_events
@@ -47,6 +56,7 @@ keyed_stage_events as (
         parsed_stage_events.event,
         parsed_stage_events.source_file,
         parsed_stage_events.line_number,
+        parsed_stage_events.event_date,
         parsed_stage_events.loaded_at,
         parsed_stage_events.stage_event
     from parsed_stage_events
@@ -77,6 +87,7 @@ new_stages as (
         coalesce(stage_completions.stage_event.StageInfo, stage_submissions.stage_event.StageInfo) as stage_info,
         stage_submissions.source_file as event_log_start,
         stage_completions.source_file as event_log_end,
+        least(stage_submissions.event_date, stage_completions.event_date) as first_event_date,
         greatest(stage_submissions.loaded_at, stage_completions.loaded_at) as loaded_at
     from stage_submissions
     full outer join stage_completions
@@ -94,7 +105,8 @@ stages as (
     {{ keep_known_spark_values(
         'new_stages', stage_key,
         start_columns=['event_log_start'],
-        end_columns=['stage_info', 'event_log_end']
+        end_columns=['stage_info', 'event_log_end'],
+        known_window_start=known_window_start
     ) }}
 
 )
@@ -111,5 +123,6 @@ select
     stages.stage_info,
     stages.event_log_start,
     stages.event_log_end,
+    stages.first_event_date,
     stages.loaded_at
 from stages

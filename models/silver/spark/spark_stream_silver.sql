@@ -8,21 +8,29 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=stream_key,
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
     )
 }}
 
 {#- Structured streaming: one row per streaming query run's start (QueryStartedEvent, batch -1) and per
-    batch progress (QueryProgressEvent). Terminated events carry no time or metrics and are left out. -#}
+    batch progress (QueryProgressEvent). Terminated events carry no time or metrics and are left out.
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set stream_event_fields = [
     ['id', 'string'], ['runId', 'string'], ['name', 'string'], ['timestamp', 'string'],
     ['progress', spark_stream_progress_fields()]
 ] -%}
 
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
+{%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
+
 with
 
 stream_events as (
 
-    {{ spark_events_to_process([query_started, query_progress]) }}
+    {{ spark_events_to_process([query_started, query_progress], window_start) }}
 
 ),
 
@@ -35,6 +43,7 @@ parsed_stream_events as (
         stream_events.event,
         stream_events.source_file,
         stream_events.line_number,
+        stream_events.event_date,
         stream_events.loaded_at,
         {{ spark_event_from_json('stream_events.event_json', stream_event_fields) }} as stream_event
     from stream_events
@@ -56,6 +65,7 @@ keyed_stream_events as (
         parsed_stream_events.event,
         parsed_stream_events.source_file,
         parsed_stream_events.line_number,
+        parsed_stream_events.event_date,
         parsed_stream_events.loaded_at,
         parsed_stream_events.stream_event
     from parsed_stream_events
@@ -95,6 +105,7 @@ new_stream_events as (
         ) as stream_name,
         first_stream_events.stream_event.progress as streaming_metrics,
         first_stream_events.source_file as event_log_start,
+        first_stream_events.event_date as first_event_date,
         first_stream_events.loaded_at
     from first_stream_events
 
@@ -105,7 +116,8 @@ stream_rows as (
     {{ keep_known_spark_values(
         'new_stream_events', stream_key,
         start_columns=['stream_timestamp', 'stream_segment', 'stream_name', 'streaming_metrics', 'event_log_start'],
-        end_columns=[]
+        end_columns=[],
+        known_window_start=known_window_start
     ) }}
 
 )
@@ -122,5 +134,6 @@ select
     stream_rows.stream_name,
     stream_rows.streaming_metrics,
     stream_rows.event_log_start,
+    stream_rows.first_event_date,
     stream_rows.loaded_at
 from stream_rows

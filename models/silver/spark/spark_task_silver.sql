@@ -4,11 +4,16 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=task_key,
+        partition_by=date_partitioning('first_event_date'),
+        merge_window_column='first_event_date',
     )
 }}
 
 {#- Spark task attempts: the start (SparkListenerTaskStart) and end (SparkListenerTaskEnd) of each attempt
-    paired on (spark context, task id, attempt); task ids are unique within a Spark context. -#}
+    paired on (spark context, task id, attempt); task ids are unique within a Spark context.
+    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
+    rows they touch. -#}
 {%- set task_event_fields = [
     ['Stage ID', 'bigint'], ['Stage Attempt ID', 'bigint'], ['Task Type', 'string'],
     ['Task Info', spark_task_info_fields()],
@@ -17,11 +22,14 @@
     ['Task End Reason', spark_task_end_reason_fields()]
 ] -%}
 
+{%- set window_start = spark_window_start(ref('stg_spark__events'), 'event_date') -%}
+{%- set known_window_start = spark_context_window_start(window_start, ref('spark_application_silver')) -%}
+
 with
 
 task_events as (
 
-    {{ spark_events_to_process(['SparkListenerTaskStart', 'SparkListenerTaskEnd']) }}
+    {{ spark_events_to_process(['SparkListenerTaskStart', 'SparkListenerTaskEnd'], window_start) }}
 
 ),
 
@@ -34,6 +42,7 @@ parsed_task_events as (
         task_events.event,
         task_events.source_file,
         task_events.line_number,
+        task_events.event_date,
         task_events.loaded_at,
         {{ spark_event_from_json('task_events.event_json', task_event_fields) }} as task_event
     from task_events
@@ -51,6 +60,7 @@ keyed_task_events as (
         parsed_task_events.event,
         parsed_task_events.source_file,
         parsed_task_events.line_number,
+        parsed_task_events.event_date,
         parsed_task_events.loaded_at,
         parsed_task_events.task_event
     from parsed_task_events
@@ -93,6 +103,7 @@ new_tasks as (
         task_ends.task_event.TaskEndReason as task_end_reason,
         task_starts.source_file as event_log_start,
         task_ends.source_file as event_log_end,
+        least(task_starts.event_date, task_ends.event_date) as first_event_date,
         greatest(task_starts.loaded_at, task_ends.loaded_at) as loaded_at
     from task_starts
     full outer join task_ends
@@ -113,7 +124,8 @@ tasks as (
         end_columns=[
             'end_ms', 'task_type', 'task_info', 'task_metrics', 'task_executor_metrics', 'task_end_reason',
             'event_log_end'
-        ]
+        ],
+        known_window_start=known_window_start
     ) }}
 
 )
@@ -138,5 +150,6 @@ select
     tasks.task_end_reason,
     tasks.event_log_start,
     tasks.event_log_end,
+    tasks.first_event_date,
     tasks.loaded_at
 from tasks
