@@ -26,6 +26,33 @@
 
 with
 
+notebook_audit_events as (
+
+    -- Incrementally, only the audit log delivered and dated from the window start on.
+    select
+        organization_id,
+        event_time_ms,
+        action_name,
+        notebook_id,
+        cluster_id,
+        request_path,
+        old_name,
+        new_name,
+        old_path,
+        new_path,
+        parent_path,
+        request_notebook_name,
+        user_email,
+        request_id,
+        response,
+        response_status_code
+    from {{ ref('stg_audit__notebook') }}
+    {%- if window_start %}
+    where delivery_date >= {{ window_start }} and event_date >= {{ window_start }}
+    {%- endif %}
+
+),
+
 notebook_events as (
 
     select
@@ -44,7 +71,7 @@ notebook_events as (
         user_email,
         request_id,
         response
-    from {{ ref('stg_audit__notebook') }}
+    from notebook_audit_events
     where
         action_name in (
             {%- for action in notebook_actions %}
@@ -53,10 +80,6 @@ notebook_events as (
         )
         and response_status_code between 200 and 299
         and notebook_id is not null
-        {%- if window_start %}
-        and delivery_date >= {{ window_start }}
-        and event_date >= {{ window_start }}
-        {%- endif %}
 
 ),
 
