@@ -1,16 +1,30 @@
 {#- The window an incremental run of a jobs model re-reads, and the end of a job run's own window. -#}
 
-{#- Epoch ms from which an incremental run re-reads its input: the newest `watermark_ms_column` already in the
-    model ({{ this }}) less `days` (default: var lookback_days), so late rows are seen again; 0 less the days
-    while the model is empty. A scalar subquery over the model: use it only inside is_incremental(). -#}
-{% macro job_lookback_start_ms(watermark_ms_column, days=none) -%}
-    {%- set days = var('lookback_days') if days is none else days -%}
-    ((select coalesce(max({{ watermark_ms_column }}), 0) from {{ this }}) - {{ days * 86400000 }})
-{%- endmacro %}
-
-{#- The same start as a UTC date, to filter a date column (the audit log's delivery date partition). -#}
-{% macro job_lookback_start_date(watermark_ms_column, days=none) -%}
-    to_date(timestamp_millis({{ job_lookback_start_ms(watermark_ms_column, days) }}))
+{#- The first day job_run_silver re-reads its run events from (and job_run its rows of job_run_silver): the window
+    start (macro incremental_window_start), or the earlier run date of a run the model's table holds open
+    (`open_filter`: no end, no terminal state) and dated within
+    `open_run_days` of the window start, whose events must all be read again to close it. A date literal, so
+    that every read prunes partitions; in a unit test, where `this` is a fixture, a scalar subquery over it.
+    None in a full build. -#}
+{% macro job_run_reread_start(window_start, open_run_days, open_filter='end_ms is null and terminal_state is null') -%}
+    {%- if window_start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if execute and model.resource_type == 'model' -%}
+        {%- set window_day = modules.datetime.date.fromisoformat(window_start[5:15]) -%}
+        {%- set open_from = window_day - modules.datetime.timedelta(days=open_run_days) -%}
+        {%- set first_open = run_query(
+            "select cast(min(run_date) as string) from " ~ this
+            ~ " where run_date >= date'" ~ open_from.isoformat() ~ "' and run_date < " ~ window_start
+            ~ " and " ~ open_filter
+        ).columns[0].values()[0] -%}
+        {{ return(window_start if first_open is none else "date'" ~ first_open[:10] ~ "'") }}
+    {%- endif -%}
+    {{ return(
+        "least(" ~ window_start ~ ", coalesce((select min(run_date) from " ~ this
+        ~ " where run_date >= date_sub(" ~ window_start ~ ", " ~ open_run_days ~ ")"
+        ~ " and " ~ open_filter ~ "), " ~ window_start ~ "))"
+    ) }}
 {%- endmacro %}
 
 {#- When a (task) run's window ends, epoch ms: a cancelled run ends at its completion if that came after the

@@ -1,6 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'audit_event_id'],
+        on_schema_change='fail',
+        partition_by=date_partitioning('mod_date'),
+        merge_window_column='mod_date',
+    )
+}}
+
 {#- Overwatch's accountMod: changes to users, groups, group membership, admin rights, entitlements,
     passwords and tokens, in a workspace or at the account level (organization_id 0), for every such
-    action the seed audit_account_actions lists. A refused change is kept with its response. -#}
+    action the seed audit_account_actions lists. A refused change is kept with its response.
+    Incremental: a run re-reads the audit log delivered from the newest change date less the look-back
+    (macro incremental_window_start) and merges into those days' partitions only. -#}
+{%- set window_start = incremental_window_start('mod_date') -%}
 with
 
 change_actions as (
@@ -37,6 +51,9 @@ change_events as (
         on
             audit_events.service_name = change_actions.service_name
             and audit_events.action_name = change_actions.action_name
+    {%- if window_start %}
+    where audit_events.delivery_date >= {{ window_start }}
+    {%- endif %}
 
 )
 

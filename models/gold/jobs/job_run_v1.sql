@@ -1,3 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'run_key'],
+        on_schema_change='fail',
+        partition_by=date_partitioning('run_date'),
+        merge_window_column='run_date',
+        post_hook=["{{ delete_superseded_job_run_placeholders() }}"],
+    )
+}}
+
+{#- Overwatch's jobRun. Incremental, partitioned by run_date as job_run_silver: a run re-reads the rows of
+    job_run_silver from the newest run date less the look-back, or from the earlier run date of a run this
+    table holds open within var jobrun_open_run_lookback_days (macro job_run_reread_start): the same runs
+    job_run_silver rebuilt. The jobs' and clusters' specs are read whole (a run takes its job as it was at
+    launch, however old that version). A post-hook removes a job-run row once task runs of that run exist. -#}
+{%- set window_start = incremental_window_start('run_date') -%}
+{%- set reread_start = job_run_reread_start(
+    window_start,
+    var('jobrun_open_run_lookback_days'),
+    'task_runtime.endEpochMS is null and terminal_state is null',
+) -%}
 with
 
 job_runs as (
@@ -36,8 +59,12 @@ job_runs as (
         job_run_silver.submit_run_details.libraries as submit_run_libraries,
         job_run_silver.submit_run_details.timeout_seconds as submit_run_timeout_seconds,
         job_run_silver.api_task_json,
-        job_run_silver.request_detail
+        job_run_silver.request_detail,
+        job_run_silver.run_date
     from {{ ref('job_run_silver') }} as job_run_silver
+    {%- if reread_start %}
+    where job_run_silver.run_date >= {{ reread_start }}
+    {%- endif %}
 
 ),
 
@@ -252,5 +279,6 @@ select
         'completionTime', completion_ms,
         'timeout_seconds', coalesce(timeout_seconds, submit_run_timeout_seconds)
     ) as time_detail,
-    start_ms as startEpochMS
+    start_ms as startEpochMS,
+    run_date
 from job_runs_with_clusters

@@ -1,14 +1,57 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'notebook_id', 'action', 'unixTimeMS', 'request_id'],
+        on_schema_change='fail',
+        partition_by=date_partitioning('date'),
+        merge_window_column='date',
+    )
+}}
+
 {#- Overwatch's notebook: the life of each notebook from the audit log (created, imported, cloned,
     renamed, moved, attached to and detached from clusters, deleted, restored). The notebook id stays the
     same across renames and moves; the path after each action is carried forward by id, because a rename
     names only the new name (and parent folder) and a delete may name only the notebook. Only successful
-    requests change a notebook, so only those are kept. -#}
+    requests change a notebook, so only those are kept.
+    Incremental, partitioned by the event's date: a run recomputes the events dated from the newest date
+    less the look-back (macro incremental_window_start), read from the audit log delivered since then, and
+    starts each notebook's carried path from its latest row before that day in this table (its path
+    then: the folder a rename without one keeps is that path's). -#}
 {%- set notebook_actions = [
     'createNotebook', 'importNotebook', 'cloneNotebook', 'renameNotebook', 'moveNotebook',
     'deleteNotebook', 'restoreNotebook', 'attachNotebook', 'detachNotebook',
 ] -%}
+{%- set window_start = incremental_window_start('date') -%}
 
 with
+
+notebook_audit_events as (
+
+    -- Incrementally, only the audit log delivered and dated from the window start on.
+    select
+        organization_id,
+        event_time_ms,
+        action_name,
+        notebook_id,
+        cluster_id,
+        request_path,
+        old_name,
+        new_name,
+        old_path,
+        new_path,
+        parent_path,
+        request_notebook_name,
+        user_email,
+        request_id,
+        response,
+        response_status_code
+    from {{ ref('stg_audit__notebook') }}
+    {%- if window_start %}
+    where delivery_date >= {{ window_start }} and event_date >= {{ window_start }}
+    {%- endif %}
+
+),
 
 notebook_events as (
 
@@ -28,7 +71,7 @@ notebook_events as (
         user_email,
         request_id,
         response
-    from {{ ref('stg_audit__notebook') }}
+    from notebook_audit_events
     where
         action_name in (
             {%- for action in notebook_actions %}
@@ -40,6 +83,22 @@ notebook_events as (
 
 ),
 
+{%- if window_start %}
+earlier_paths as (
+
+    select
+        organization_id,
+        notebook_id,
+        max_by(notebook_path, struct(unixTimeMS, request_id)) as notebook_path,
+        max(unixTimeMS) as unix_time_ms,
+        max_by(request_id, struct(unixTimeMS, request_id)) as request_id
+    from {{ this }}
+    where date < {{ window_start }} and notebook_path is not null
+    group by organization_id, notebook_id
+
+),
+{%- endif %}
+
 named_paths as (
 
     -- The path each event itself states: after a move its new path; after a rename the parent folder
@@ -50,8 +109,32 @@ named_paths as (
             when action_name = 'moveNotebook' then new_path
             when action_name = 'renameNotebook' then concat(parent_path, '/', new_name)
             else request_path
-        end as stated_path_after
+        end as stated_path_after,
+        false as is_earlier_path
     from notebook_events
+    {%- if window_start %}
+    union all
+    -- Each notebook's path before the window, as the last path its earlier events stated or carried.
+    select
+        organization_id,
+        unix_time_ms,
+        cast(null as string) as action_name,
+        notebook_id,
+        cast(null as string) as cluster_id,
+        cast(null as string) as request_path,
+        cast(null as string) as old_name,
+        cast(null as string) as new_name,
+        cast(null as string) as old_path,
+        cast(null as string) as new_path,
+        cast(null as string) as parent_path,
+        cast(null as string) as request_notebook_name,
+        cast(null as string) as user_email,
+        request_id,
+        cast(null as struct<statusCode:int,errorMessage:string,result:string>) as response,
+        notebook_path as stated_path_after,
+        true as is_earlier_path
+    from earlier_paths
+    {%- endif %}
 
 ),
 
@@ -117,3 +200,4 @@ select
     request_id,
     response
 from paths_carried
+where not is_earlier_path

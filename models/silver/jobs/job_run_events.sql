@@ -3,11 +3,16 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=['organization_id', 'audit_event_id'],
+        partition_by=date_partitioning('delivery_date'),
+        merge_window_column='delivery_date',
     )
 }}
 
 {#- The successful run events of the jobs audit log, kept narrow so job_run_silver re-reads a run's events
-    from here, not from the whole audit log. Incremental: only the look-back's delivery dates are read. -#}
+    from here, not from the whole audit log. Partitioned by delivery date (part of the audit log's key, so a
+    row's never changes). Incremental: a run re-reads the audit log delivered from the newest delivery date
+    kept less the look-back (macro incremental_window_start) and merges into those days' partitions only. -#}
+{%- set window_start = incremental_window_start('delivery_date') -%}
 with
 
 job_audit_events as (
@@ -42,8 +47,8 @@ job_audit_events as (
         job_terminal_state,
         run_name
     from {{ ref('stg_audit__jobs') }}
-    {%- if is_incremental() %}
-    where delivery_date >= {{ job_lookback_start_date('event_time_ms') }}
+    {%- if window_start %}
+    where delivery_date >= {{ window_start }}
     {%- endif %}
 
 )

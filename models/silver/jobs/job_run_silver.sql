@@ -3,12 +3,20 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=['organization_id', 'run_key'],
+        partition_by=date_partitioning('run_date'),
+        merge_window_column='run_date',
         post_hook=["{{ delete_superseded_job_run_placeholders() }}"],
     )
 }}
 
-{%- set open_run_lookback_days = var('jobrun_open_run_lookback_days') %}
-
+{#- Incremental, partitioned by run_date (the day of the first time known of the run: it only moves earlier
+    as events arrive, so a merge always finds a row's partition). A run rebuilds the runs with events
+    delivered or snapshots taken from the newest run date less the look-back (macro incremental_window_start)
+    and the runs this table holds open (no end, no terminal state) dated within var
+    jobrun_open_run_lookback_days of that day, reading their events from the first day of those runs on:
+    every read is bounded by a date literal on a partition column. -#}
+{%- set window_start = incremental_window_start('run_date') -%}
+{%- set events_start = job_run_reread_start(window_start, var('jobrun_open_run_lookback_days')) -%}
 with
 
 run_events as (
@@ -42,6 +50,9 @@ run_events as (
         job_terminal_state,
         run_name
     from {{ ref('job_run_events') }}
+    {%- if events_start %}
+    where delivery_date >= {{ events_start }}
+    {%- endif %}
 
 ),
 
@@ -64,37 +75,37 @@ job_run_snapshots as (
         tasks_json,
         single_task_json
     from {{ ref('job_run_api_snapshot_latest') }}
+    {%- if events_start %}
+    where run_start_date >= {{ events_start }} or run_start_date is null
+    {%- endif %}
 
 ),
 
-{% if is_incremental() %}
+{% if window_start %}
 
 job_runs_in_scope as (
 
-    -- Runs with events or snapshots in the look-back, and runs still open within the open-run look-back.
+    -- Runs with events or snapshots in the window, and runs still open within the open-run look-back.
     select
         run_events.organization_id,
         run_events.job_run_id
     from run_events
-    where
-        run_events.unix_time_ms >= {{ job_lookback_start_ms('last_event_ms') }}
-        and run_events.event_date >= {{ job_lookback_start_date('last_event_ms') }}
+    where run_events.event_date >= {{ window_start }}
     union
     select
         job_run_snapshots.organization_id,
         job_run_snapshots.job_run_id
     from job_run_snapshots
-    where job_run_snapshots.snapshot_ms >= {{ job_lookback_start_ms('last_event_ms') }}
+    where job_run_snapshots.snapshot_ms >= unix_millis(cast({{ window_start }} as timestamp))
     union
     select
         existing_runs.organization_id,
         existing_runs.job_run_id
     from {{ this }} as existing_runs
     where
-        existing_runs.end_ms is null
+        existing_runs.run_date >= {{ events_start }}
+        and existing_runs.end_ms is null
         and existing_runs.terminal_state is null
-        and coalesce(existing_runs.start_ms, existing_runs.submission_ms)
-        >= {{ job_lookback_start_ms('last_event_ms', open_run_lookback_days) }}
 
 ),
 
@@ -105,14 +116,11 @@ scoped_run_events as (
     -- Incrementally, only runs in scope, with their events as far back as the open-run look-back.
     select run_events.*
     from run_events
-    {%- if is_incremental() %}
+    {%- if window_start %}
     left semi join job_runs_in_scope
         on
             run_events.organization_id = job_runs_in_scope.organization_id
             and run_events.job_run_id = job_runs_in_scope.job_run_id
-    where
-        run_events.event_date
-        >= {{ job_lookback_start_date('last_event_ms', open_run_lookback_days + var('lookback_days')) }}
     {%- endif %}
 
 ),
@@ -121,7 +129,7 @@ scoped_job_run_snapshots as (
 
     select job_run_snapshots.*
     from job_run_snapshots
-    {%- if is_incremental() %}
+    {%- if window_start %}
     left semi join job_runs_in_scope
         on
             job_run_snapshots.organization_id = job_runs_in_scope.organization_id
@@ -640,6 +648,7 @@ combined_runs as (
         api_task_run_times.run_name as api_run_name,
         api_task_run_times.task_json as api_task_json,
         coalesce(audit_runs.start_ms, api_task_run_times.start_ms) as start_ms,
+        api_task_run_times.run_start_ms as api_run_start_ms,
         coalesce(
             audit_runs.completion_ms,
             case when audit_runs.run_id is null or audit_runs.start_ms is null then api_task_run_times.end_ms end
@@ -783,7 +792,10 @@ final as (
         record_source,
         greatest(
             coalesce(submission_ms, 0), coalesce(start_ms, 0), coalesce(completion_ms, 0), coalesce(cancellation_ms, 0)
-        ) as last_event_ms
+        ) as last_event_ms,
+        -- The first time known of the run: more events only move it earlier (least skips nulls).
+        to_date(timestamp_millis(least(submission_ms, start_ms, api_run_start_ms, completion_ms, cancellation_ms)))
+            as run_date
     from runs_with_requests
 
 )

@@ -3,6 +3,7 @@
 select
     audit_events.organization_id,
     audit_events.audit_event_id,
+    audit_events.delivery_date,
     audit_events.event_time_ms,
     audit_events.event_date,
     audit_events.service_name,
