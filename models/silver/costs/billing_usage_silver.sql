@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['usage_record_key'],
+        partition_by=date_partitioning('usage_date'),
+        merge_window_column='usage_date',
+    )
+}}
+
 {#- The bill with its corrections netted: one row per usage record. Databricks gives a RETRACTION or
     RESTATEMENT no link to the record it corrects (the billing docs' record_type reference: a retraction
     repeats the record with a negative quantity, a restatement states it again with the corrected one), so
@@ -26,6 +36,9 @@ usage_records as (
             256
         ) as usage_record_key
     from {{ ref('stg_billing__usage') }}
+    {%- if window_start %}
+    where usage_date >= {{ window_start }}
+    {%- endif %}
 
 ),
 
