@@ -34,7 +34,7 @@ compute_usage as (
         usage_unit = 'DBU'
         and coalesce(warehouse_id, cluster_id) is not null
         {%- if window_start %}
-        and usage_date >= {{ window_start }}
+            and usage_date >= {{ window_start }}
         {%- endif %}
 
 ),

@@ -15,7 +15,11 @@
     the usage belongs to). The netted quantity is the sum of all of them; the other attributes (tags,
     identities, product) come from the latest statement that is not a retraction, and record_id from the
     ORIGINAL record. Two ORIGINAL records of one identity (which a correction could not tell apart) make one
-    row, their record_count saying so. -#}
+    row, their record_count saying so.
+    Incremental: a run re-reads the bill from the newest usage date less the look-back (macro
+    incremental_window_start) and merges into those days' partitions only. A record and all its corrections
+    share the usage window, so its usage_date: netting within the window nets them all. -#}
+{%- set window_start = incremental_window_start('usage_date') -%}
 with
 
 usage_records as (

@@ -51,7 +51,7 @@ warehouse_resizes as (
     where
         is_resize
         {%- if window_start %}
-        and unix_time_ms >= {{ window_start_ms }}
+            and unix_time_ms >= {{ window_start_ms }}
         {%- endif %}
 
 ),
