@@ -60,9 +60,9 @@ warehouse_resizes as (
 
 states_at_window_start as (
 
-    -- The state each warehouse is in at the window start: it began before and ends at or after it (an open
-    -- state ends at the until-time). Its file statistics (state_end_ms) confine the read to the files that
-    -- hold such states.
+    -- The state each warehouse is in just before the window start: it began before and ends 1 ms before it
+    -- or later (the next state starts at or after the window start; an open state ends at the until-time).
+    -- File statistics (state_end_ms) confine the read to the files that hold such states.
     select
         organization_id,
         warehouse_id,
@@ -75,7 +75,7 @@ states_at_window_start as (
         is_open
     from {{ this }}
     where
-        state_end_ms >= {{ window_start_ms }}
+        state_end_ms >= {{ window_start_ms }} - 1
         and state_start_ms < {{ window_start_ms }}
 
 ),
