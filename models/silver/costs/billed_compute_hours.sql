@@ -33,9 +33,9 @@ compute_usage as (
     where
         usage_unit = 'DBU'
         and coalesce(warehouse_id, cluster_id) is not null
-        {%- if window_start %}
-            and usage_date >= {{ window_start }}
-        {%- endif %}
+    {% if window_start %}
+        and usage_date >= {{ window_start }}
+    {% endif %}
 
 ),
 

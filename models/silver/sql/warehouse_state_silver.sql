@@ -50,9 +50,9 @@ warehouse_resizes as (
     from {{ ref('warehouse_silver') }}
     where
         is_resize
-        {%- if window_start %}
-            and unix_time_ms >= {{ window_start_ms }}
-        {%- endif %}
+    {% if window_start %}
+        and unix_time_ms >= {{ window_start_ms }}
+    {% endif %}
 
 ),
 
