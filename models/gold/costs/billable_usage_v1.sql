@@ -1,10 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['usage_record_key'],
+        on_schema_change='fail',
+        partition_by=date_partitioning('usage_date'),
+        merge_window_column='usage_date',
+    )
+}}
+
 {#- The bill in gold: one row per usage record (corrections netted, billing_usage_silver), priced at the list
     price in force at the usage start (stg_billing__list_prices, type-2 by price_start_time/price_end_time)
     and at the deployment's contract price of its contract SKU (dbu_contract_prices, type-2 by active_from/
     active_until; the workspace's own price, else the account-wide one); a SKU the contract does not cover (macro billing_contract_sku) is priced at its list price
     there, and contract_price_source says which. The contract price join is made here only: the facts
     built on the bill read their prices from this model. A record whose SKU has no list price, or none at the usage start, lands with a
-    null price and cost, is_priced false and the reason, never a cost of 0. -#}
+    null price and cost, is_priced false and the reason, never a cost of 0.
+    Incremental: a run re-prices the netted bill from the newest usage date less the look-back (macro
+    incremental_window_start) and merges into those days' partitions only. -#}
+{%- set window_start = incremental_window_start('usage_date') -%}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 
 with
@@ -50,6 +64,9 @@ usage_records as (
         owned_by,
         created_by
     from {{ ref('billing_usage_silver') }}
+    {%- if window_start %}
+    where usage_date >= {{ window_start }}
+    {%- endif %}
 
 ),
 

@@ -1,6 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'compute_kind', 'compute_id', 'hour_start'],
+        partition_by=date_partitioning('usage_date'),
+        merge_window_column='usage_date',
+    )
+}}
+
 {#- What the bill (system.billing.usage) charged per cluster or SQL warehouse and clock hour: DBUs netted
     over ORIGINAL, RETRACTION and RESTATEMENT records (a retraction is negative), and their cost at the
-    contract price of each SKU billed as of the hour (the workspace's own, else the account-wide one). -#}
+    contract price of each SKU billed as of the hour (the workspace's own, else the account-wide one).
+    Incremental: a run recomputes the hours of the usage dates from the newest one less the look-back (macro
+    incremental_window_start) on and merges into those days' partitions only; an hour lies in one usage date
+    (the date of its records' usage start), so a recomputed hour has all its records. -#}
+{%- set window_start = incremental_window_start('usage_date') -%}
 
 with
 
@@ -10,6 +24,7 @@ compute_usage as (
         organization_id,
         case when warehouse_id is not null then 'warehouse' else 'cluster' end as compute_kind,
         coalesce(warehouse_id, cluster_id) as compute_id,
+        usage_date,
         date_trunc('HOUR', usage_start_time) as hour_start,
         sku_name,
         {{ contract_sku_of_billing_sku('sku_name') }} as contract_sku,
@@ -18,6 +33,9 @@ compute_usage as (
     where
         usage_unit = 'DBU'
         and coalesce(warehouse_id, cluster_id) is not null
+    {% if window_start %}
+        and usage_date >= {{ window_start }}
+    {% endif %}
 
 ),
 
@@ -27,6 +45,7 @@ priced_usage as (
         compute_usage.organization_id,
         compute_usage.compute_kind,
         compute_usage.compute_id,
+        compute_usage.usage_date,
         compute_usage.hour_start,
         compute_usage.sku_name,
         compute_usage.usage_dbus,
@@ -43,6 +62,7 @@ select
     organization_id,
     compute_kind,
     compute_id,
+    usage_date,
     hour_start,
     sum(usage_dbus) as billed_dbus,
     -- A SKU the contract does not price leaves the hour's cost unknown, not understated.
@@ -50,4 +70,4 @@ select
     array_sort(collect_set(sku_name)) as sku_names,
     cast(count(*) as int) as billing_records
 from priced_usage
-group by organization_id, compute_kind, compute_id, hour_start
+group by organization_id, compute_kind, compute_id, usage_date, hour_start

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['usage_record_key'],
+        partition_by=date_partitioning('usage_date'),
+        merge_window_column='usage_date',
+    )
+}}
+
 {#- The bill with its corrections netted: one row per usage record. Databricks gives a RETRACTION or
     RESTATEMENT no link to the record it corrects (the billing docs' record_type reference: a retraction
     repeats the record with a negative quantity, a restatement states it again with the corrected one), so
@@ -5,7 +15,11 @@
     the usage belongs to). The netted quantity is the sum of all of them; the other attributes (tags,
     identities, product) come from the latest statement that is not a retraction, and record_id from the
     ORIGINAL record. Two ORIGINAL records of one identity (which a correction could not tell apart) make one
-    row, their record_count saying so. -#}
+    row, their record_count saying so.
+    Incremental: a run re-reads the bill from the newest usage date less the look-back (macro
+    incremental_window_start) and merges into those days' partitions only. A record and all its corrections
+    share the usage window, so its usage_date: netting within the window nets them all. -#}
+{%- set window_start = incremental_window_start('usage_date') -%}
 with
 
 usage_records as (
@@ -26,6 +40,9 @@ usage_records as (
             256
         ) as usage_record_key
     from {{ ref('stg_billing__usage') }}
+    {%- if window_start %}
+    where usage_date >= {{ window_start }}
+    {%- endif %}
 
 ),
 

@@ -3,6 +3,8 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=['organization_id', 'warehouse_id', 'state_start_ms', 'state'],
+        partition_by=date_partitioning('state_start_date'),
+        merge_window_column='state_start_date',
     )
 }}
 
@@ -11,11 +13,14 @@
     keep the running flag and cluster count), with the running flag and cluster count carried forward, the
     state's start and end, and its uptime. STARTING, RUNNING, SCALED_UP and SCALED_DOWN run; STOPPING and
     STOPPED do not. Open states end at the until-time (var until_time_ms; without it, the newest event + 1 ms).
-    Incremental: a warehouse's states are recomputed and merged from a checkpoint, its last restart (STARTING) at
-    or before its open state and the look-back (var lookback_days) before its organization's newest state: a
-    restart sets every carried value (running, no cluster, restart time), so no earlier event is needed. -#}
+    Incremental: a run reads the events from the window start on (the newest state start date less the
+    look-back, macro incremental_window_start) and, of this table, the states in force at the window start
+    (those ending at or after it, open states included, wherever they start): each warehouse's state machine
+    restarts from that state, whose row carries every value the machine carries forward (running, clusters,
+    last restart), and re-merges it (its end moves) with the states after it. -#}
 {%- set until_time_ms = var('until_time_ms', none) -%}
-{%- set lookback_ms = var('lookback_days') * 86400000 -%}
+{%- set window_start = incremental_window_start('state_start_date') -%}
+{%- set window_start_ms = 'unix_millis(cast(' ~ window_start ~ ' as timestamp))' if window_start else none -%}
 
 with
 
@@ -28,6 +33,9 @@ warehouse_events as (
         cluster_count,
         event_time_ms as event_ms
     from {{ ref('stg_api__warehouse_events') }}
+    {%- if window_start %}
+    where event_time >= cast({{ window_start }} as timestamp)
+    {%- endif %}
 
 ),
 
@@ -40,69 +48,56 @@ warehouse_resizes as (
         cast(null as int) as cluster_count,
         unix_time_ms as event_ms
     from {{ ref('warehouse_silver') }}
-    where is_resize
+    where
+        is_resize
+    {% if window_start %}
+        and unix_time_ms >= {{ window_start_ms }}
+    {% endif %}
 
 ),
+
+{%- if window_start %}
+
+states_at_window_start as (
+
+    -- The state each warehouse is in just before the window start: it began before and ends 1 ms before it
+    -- or later (the next state starts at or after the window start; an open state ends at the until-time).
+    -- File statistics (state_end_ms) confine the read to the files that hold such states.
+    select
+        organization_id,
+        warehouse_id,
+        state,
+        state_start_ms,
+        state_end_ms,
+        is_running,
+        current_num_clusters,
+        last_start_ms,
+        is_open
+    from {{ this }}
+    where
+        state_end_ms >= {{ window_start_ms }} - 1
+        and state_start_ms < {{ window_start_ms }}
+
+),
+{%- endif %}
 
 run_window as (
 
     select
     {%- if until_time_ms is not none %}
         cast({{ until_time_ms }} as bigint) as until_time_ms
+    {%- elif window_start %}
+        -- The newest event + 1 ms; without an event since the window start, the until-time of the open states.
+        coalesce(
+            (select max(event_ms) + 1 from warehouse_events),
+            (select max(state_end_ms) + 1 from states_at_window_start where is_open)
+        ) as until_time_ms
     {%- else %}
             max(event_ms) + 1 as until_time_ms
         from warehouse_events
     {%- endif %}
 
 ),
-
-{%- if is_incremental() %}
-
-organization_reread_points as (
-
-    select
-        organization_id,
-        max(state_start_ms) - {{ lookback_ms }} as reread_from_ms
-    from {{ this }}
-    group by organization_id
-
-),
-
-warehouse_reread_points as (
-
-    -- The earlier of the warehouse's open state and its organization's look-back.
-    select
-        known_states.organization_id,
-        known_states.warehouse_id,
-        least(
-            min(case when known_states.is_open then known_states.state_start_ms end),
-            max(organization_reread_points.reread_from_ms)
-        ) as reread_from_ms
-    from {{ this }} as known_states
-    inner join organization_reread_points
-        on known_states.organization_id = organization_reread_points.organization_id
-    group by known_states.organization_id, known_states.warehouse_id
-
-),
-
-warehouse_checkpoints as (
-
-    -- The last restart at or before the re-read point; none (re-read all) when the warehouse has not restarted.
-    select
-        warehouse_reread_points.organization_id,
-        warehouse_reread_points.warehouse_id,
-        max(known_starts.state_start_ms) as checkpoint_ms
-    from warehouse_reread_points
-    inner join {{ this }} as known_starts
-        on
-            warehouse_reread_points.organization_id = known_starts.organization_id
-            and warehouse_reread_points.warehouse_id = known_starts.warehouse_id
-            and known_starts.state = 'STARTING'
-            and known_starts.state_start_ms <= warehouse_reread_points.reread_from_ms
-    group by warehouse_reread_points.organization_id, warehouse_reread_points.warehouse_id
-
-),
-{%- endif %}
 
 events_in_scope as (
 
@@ -130,22 +125,7 @@ events_in_scope as (
         from warehouse_resizes
     ) as all_events
     cross join run_window
-    {%- if is_incremental() %}
-        left join warehouse_checkpoints
-            on
-                all_events.organization_id = warehouse_checkpoints.organization_id
-                and all_events.warehouse_id = warehouse_checkpoints.warehouse_id
-        where
-            all_events.event_ms < run_window.until_time_ms
-            -- From the restart on (an event of the same millisecond ordered before it belongs to the earlier states).
-            and (
-                warehouse_checkpoints.checkpoint_ms is null
-                or all_events.event_ms > warehouse_checkpoints.checkpoint_ms
-                or (all_events.event_ms = warehouse_checkpoints.checkpoint_ms and all_events.event_type >= 'STARTING')
-            )
-    {%- else %}
-        where all_events.event_ms < run_window.until_time_ms
-    {%- endif %}
+    where all_events.event_ms < run_window.until_time_ms
 
 ),
 
@@ -167,6 +147,19 @@ event_signals as (
         end as clusters_signal,
         case when event_type = 'STARTING' then event_ms end as start_signal_ms
     from events_in_scope
+    {%- if window_start %}
+    union all
+    -- The state in force at the window start says what it carried (a stopped warehouse has no clusters).
+    select
+        organization_id,
+        warehouse_id,
+        state as event_type,
+        state_start_ms as event_ms,
+        is_running as running_signal,
+        current_num_clusters as clusters_signal,
+        last_start_ms as start_signal_ms
+    from states_at_window_start
+    {%- endif %}
 
 ),
 
@@ -199,7 +192,7 @@ bounded_states as (
         event_states.state_start_ms,
         event_states.is_running,
         case when event_states.is_running then event_states.carried_clusters else 0 end as current_num_clusters,
-        case when event_states.is_running then event_states.last_start_ms end as last_start_ms,
+        event_states.last_start_ms,
         greatest(
             coalesce(lead(event_states.state_start_ms) over warehouse_states - 1, run_window.until_time_ms - 1),
             event_states.state_start_ms
@@ -240,6 +233,7 @@ select
         when is_running then (state_end_ms + 1 - coalesce(last_start_ms, state_start_ms)) / 1000
         else cast(0 as double)
     end as uptime_since_restart_s,
+    last_start_ms,
     uptime_in_state_ms / 1000 as uptime_in_state_s,
     uptime_in_state_ms / 3600000 as uptime_in_state_h,
     is_running as cloud_billable,
