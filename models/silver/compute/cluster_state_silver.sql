@@ -31,7 +31,22 @@
 {%- endif -%}
 with
 
-{% if incremental -%}
+{% if incremental and checkpoint_literal_ms is not none -%}
+    previous_run as (
+
+        -- As below, from the literal checkpoint (read only where until_time_ms is unset, where they agree):
+        -- the CTEs that use these are read several times, and each read of this table would scan it whole.
+        select cast({{ (checkpoint_literal_ms + lookback_ms) | int }} as bigint) as processed_until_ms
+
+    ),
+
+    checkpoint as (
+
+        select cast({{ checkpoint_literal_ms | int }} as bigint) as checkpoint_ms
+
+    ),
+
+{% elif incremental -%}
     previous_run as (
 
         -- How far the previous run got: its open states end 1 ms before its until-time.
