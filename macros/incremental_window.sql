@@ -30,26 +30,33 @@
     ) }}
 {%- endmacro %}
 
-{#- `partition_by` for a model's date column: partitions locally (Iceberg), where pruning needs them;
+{#- `partition_by` for a model's date column (then `more_columns`, such as an open flag that separates the
+    rows a run rewrites from the settled ones): partitions locally (Iceberg), where pruning needs them;
     none on Databricks, where Delta's liquid clustering (config liquid_clustered_by) does that work and excludes
     partitioning. -#}
-{% macro date_partitioning(date_column) -%}
-    {{ return(adapter.dispatch('date_partitioning', 'overwatch')(date_column)) }}
+{% macro date_partitioning(date_column, more_columns=[]) -%}
+    {{ return(adapter.dispatch('date_partitioning', 'overwatch')(date_column, more_columns)) }}
 {%- endmacro %}
 
-{% macro default__date_partitioning(date_column) -%}
-    {{ return([date_column]) }}
+{% macro default__date_partitioning(date_column, more_columns=[]) -%}
+    {{ return([date_column] + more_columns) }}
 {%- endmacro %}
 
-{% macro databricks__date_partitioning(date_column) -%}
+{% macro databricks__date_partitioning(date_column, more_columns=[]) -%}
     {{ return(none) }}
 {%- endmacro %}
 
 {#- The merge predicate that confines a merge to the target's partitions from the merge source's first
     `merge_window_column` day on: without it Iceberg's copy-on-write MERGE scans every data file of the target
     for matches. Correct only when that column never changes for a key (it is the row's date). None when
-    the model sets no window column or the source is empty. -#}
+    the model sets no window column or the source is empty. A model can give its own predicate instead:
+    config merge_window_predicate_macro names a macro taking the source relation. -#}
 {% macro merge_window_predicate(source_relation) -%}
+    {#- A model whose recomputed rows are not a range of dates (open states) names its own predicate macro. -#}
+    {%- set predicate_macro = config.get('merge_window_predicate_macro') -%}
+    {%- if predicate_macro -%}
+        {{ return(context[predicate_macro](source_relation)) }}
+    {%- endif -%}
     {%- set window_column = config.get('merge_window_column') -%}
     {%- if not window_column -%}
         {{ return(none) }}

@@ -1,6 +1,10 @@
+{{ config(partition_by=date_partitioning('state_start_date', ['is_state_open'])) }}
+
 {#- Overwatch's clusterStateFact: every cluster state with its spec as of the state start, its SKU and DBU
     rate, node details, DBUs and costs. A state whose node types are not in instance_details is flagged
-    (is_node_type_unknown) and its DBUs and costs are null, never a silent 0. -#}
+    (is_node_type_unknown) and its DBUs and costs are null, never a silent 0.
+    A table, rebuilt whole (see its .yml); partitioned by state start date and open flag (locally), so that
+    windowed readers prune to the states from their window start on and the open ones. -#}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 {%- set starting_states = "('CREATING', 'STARTING', 'RESTARTING')" -%}
 {%- set bill_dbus_while_starting = 'true' if var('bill_dbus_while_starting') else 'false' -%}

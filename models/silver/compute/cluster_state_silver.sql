@@ -3,6 +3,8 @@
     incremental_strategy='merge',
     unique_key=['organization_id', 'cluster_id', 'state_start_ms'],
     merge_delete_column='is_replaced_state',
+    partition_by=date_partitioning('state_start_date', ['is_open']),
+    merge_window_predicate_macro='cluster_state_merge_window',
 ) }}
 
 {#- Overwatch's cluster state machine over the cluster events: one row per event (state) of a cluster, with the
@@ -25,16 +27,26 @@
     partitions) before it; the CTEs below apply it anyway (a unit test's `this` is a fixture, not a table). -#}
 {%- set checkpoint_literal_ms = none -%}
 {%- if incremental and execute and model.resource_type == 'model' -%}
-    {%- set previous_end = run_query('select max(state_end_ms) from ' ~ this).columns[0].values()[0] -%}
-    {%- set processed_until_ms = 0 if previous_end is none else previous_end + 1 -%}
-    {%- if until_time_ms is not none and until_time_ms < processed_until_ms -%}
-        {%- set processed_until_ms = until_time_ms -%}
-    {%- endif -%}
-    {%- set checkpoint_literal_ms = processed_until_ms - lookback_ms -%}
+    {%- set checkpoint_literal_ms = cluster_state_checkpoint_ms(this) -%}
 {%- endif -%}
 with
 
-{% if incremental -%}
+{% if incremental and checkpoint_literal_ms is not none -%}
+    previous_run as (
+
+        -- As below, from the literal checkpoint (read only where until_time_ms is unset, where they agree):
+        -- the CTEs that use these are read several times, and each read of this table would scan it whole.
+        select cast({{ (checkpoint_literal_ms + lookback_ms) | int }} as bigint) as processed_until_ms
+
+    ),
+
+    checkpoint as (
+
+        select cast({{ checkpoint_literal_ms | int }} as bigint) as checkpoint_ms
+
+    ),
+
+{% elif incremental -%}
     previous_run as (
 
         -- How far the previous run got: its open states end 1 ms before its until-time.
@@ -139,10 +151,7 @@ permanent_delete_actions as (
         where
             (previous_states.state_end_ms >= checkpoint.checkpoint_ms - 1 or previous_states.is_end_imputed)
             {%- if checkpoint_literal_ms is not none %}
-                and (
-                    previous_states.state_end_ms >= {{ (checkpoint_literal_ms - 1) | int }}
-                    or previous_states.is_end_imputed
-                )
+                and {{ cluster_states_to_recompute(checkpoint_literal_ms, 'previous_states') }}
             {%- endif %}
 
     ),

@@ -1,0 +1,42 @@
+{#- The incremental window of cluster_state_silver. Cluster states stay open for days (a terminated
+    cluster's last state stays open until it is permanently deleted), so its window is not a range of start
+    dates: a run re-reads and re-merges the states ending at or after its checkpoint (the open ones among
+    them) and those whose end a lost termination imputed, wherever they start. The table is partitioned by
+    state start date and open flag, so both the model's read of its own table and the merge prune every
+    closed partition whose states ended before the checkpoint. -#}
+
+{#- The checkpoint of an incremental run (epoch ms): the previous run's until-time (its open states end
+    1 ms before it), capped at var until_time_ms, less the look-back (var lookback_days, for late events).
+    Read from the table's file statistics (a bare max is pushed down), so it reads no rows. -#}
+{% macro cluster_state_checkpoint_ms(relation) -%}
+    {%- set previous_end = run_query('select max(state_end_ms) from ' ~ relation).columns[0].values()[0] -%}
+    {%- set processed_until_ms = 0 if previous_end is none else previous_end + 1 -%}
+    {%- set until_time_ms = var('until_time_ms', none) -%}
+    {%- if until_time_ms is not none and until_time_ms < processed_until_ms -%}
+        {%- set processed_until_ms = until_time_ms -%}
+    {%- endif -%}
+    {{ return(processed_until_ms - var('lookback_days') * 86400000) }}
+{%- endmacro %}
+
+{#- The states an incremental run of cluster_state_silver may change, as a predicate over its table
+    (`alias`, or its bare columns): those ending at or after the checkpoint less 1 ms (every open state
+    among them) and running states whose end a lost termination imputed. Literal bounds, so the table
+    formats prune partitions and data files with them. -#}
+{% macro cluster_states_to_recompute(checkpoint_ms, alias=none) -%}
+    {%- set prefix = '' if alias is none else alias ~ '.' -%}
+    ({{ prefix }}state_end_ms >= {{ (checkpoint_ms - 1) | int }} or {{ prefix }}is_end_imputed)
+{%- endmacro %}
+
+{#- The merge predicate of cluster_state_silver (config merge_window_predicate_macro): a recomputed state
+    is one the run read from the table (macro cluster_states_to_recompute) or one starting from the
+    checkpoint's day on (new events, terminations imputed 1 ms before them); every other partition stays
+    out of the merge's scan. -#}
+{% macro cluster_state_merge_window(source_relation) -%}
+    {%- set checkpoint_ms = cluster_state_checkpoint_ms(this) -%}
+    {%- set first_day = modules.datetime.date(1970, 1, 1)
+        + modules.datetime.timedelta(days=((checkpoint_ms - 1) // 86400000) | int) -%}
+    {{ return(
+        "(dbt_internal_dest.state_start_date >= date'" ~ first_day.isoformat() ~ "' or "
+        ~ cluster_states_to_recompute(checkpoint_ms, 'dbt_internal_dest') ~ ")"
+    ) }}
+{%- endmacro %}
