@@ -1,10 +1,27 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'usage_date', 'bucket_type', 'tag_key', 'tag_value', 'run_as'],
+        partition_by=date_partitioning('usage_date'),
+        on_schema_change='fail',
+        merge_window_column='usage_date',
+        pre_hook="{{ delete_window_days('usage_date') }}",
+    )
+}}
+
 {#- Chargeback: the bill's cost per day and workspace split into buckets, several ways (bucket_type):
     - custom_tag: per tag key seen that day in the workspace, one bucket per value and an untagged bucket for
       usage without the key (a day with no tags at all has one untagged bucket with a null tag_key);
     - budget_policy: per serverless budget policy, untagged for usage without one;
     - run_as: per identity the usage ran as, untagged for usage without one.
     Every usage record falls in exactly one bucket per bucket type and tag key, so those buckets add up to
-    the day's total (tests/dbt/assert_chargeback_buckets_add_up_to_each_day.sql). -#}
+    the day's total (tests/dbt/assert_chargeback_buckets_add_up_to_each_day.sql).
+    Incremental: a run recomputes whole days, from the newest usage date less the look-back (macro
+    incremental_window_start) on: its pre-hook first deletes those days (macro delete_window_days), so a
+    bucket the run no longer produces (a restatement changed the usage's tags) disappears, and the merge
+    then inserts the days' buckets into their partitions. -#}
+{%- set window_start = incremental_window_start('usage_date') -%}
 with
 
 usage_costs as (
@@ -19,6 +36,9 @@ usage_costs as (
         list_cost,
         contract_cost
     from {{ ref('billable_usage') }}
+    {%- if window_start %}
+    where usage_date >= {{ window_start }}
+    {%- endif %}
 
 ),
 
