@@ -69,6 +69,19 @@ def test_a_changed_value_is_reported_with_its_rows(spark, tables):
     assert "1 rows not in" in difference.describe()
 
 
+def test_sums_either_side_of_a_rounding_boundary_of_the_10th_digit_are_equal(spark, tables):
+    """Two orders of one sum can differ in their last bits and so round to neighbouring 10th digits."""
+    left = tables("boundary_left", [ROW_2, "(3, null, 162.027983549d, null)"])
+    right = tables("boundary_right", [ROW_2, "(3, null, 162.027983551d, null)"])
+    other = tables("boundary_other", [ROW_2, "(3, null, 162.0279837d, null)"])
+
+    assert table_difference(spark, left, right) is None
+    # Two units of the 10th digit apart (…835 against …837) is a real difference.
+    difference = table_difference(spark, left, other)
+    assert (difference.only_in_left, difference.only_in_right) == (1, 1)
+    assert [row.cost for row in difference.right_examples] == ["1.620279837e+02"]
+
+
 def test_a_row_repeated_on_one_side_only_is_reported(spark, tables):
     left = tables("repeated_left", [ROW_1, ROW_2, ROW_2])
     right = tables("repeated_right", [ROW_1, ROW_2])
