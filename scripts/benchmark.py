@@ -1,7 +1,7 @@
 """Benchmark: does one more day cost the same at 30 days of history as at 1? Load and build apart.
 
 Builds two lakes from generated workspaces of the same size: one with `--history-days` N days of
-history, one with `--baseline-days` B (one by default). In each it loads and builds the history, then
+history, and one per `--baseline-days` B (one day by default). In each it loads and builds the history, then
 loads and builds one more day incrementally; the N-day lake then runs once more with nothing new, and
 once with `--full-refresh` over the same data. The first three builds are `overwatch build`'s
 (overwatch.model_build): the history's is a full one (no state yet), the next two select what new data
@@ -17,7 +17,7 @@ small`; `make benchmark` runs the defaults (30 days, small).
 
 Against one day of history a windowed model's ratio has a floor: a window of the newest day less
 `lookback_days` (2) holds four days at 30 days of history but only the two days a one-day lake has. A
-baseline past the look-back (`--baseline-days 7`) shows whether the read still grows with history.
+baseline past the look-back (`--baseline-days 1 7`) shows whether the read still grows with history.
 """
 
 from __future__ import annotations
@@ -379,13 +379,17 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--history-days", type=int, default=30, help="days of history before the measured day"
     )
     parser.add_argument(
-        "--baseline-days", type=int, default=1, help="days of history of the lake compared with (default 1)"
+        "--baseline-days",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="days of history of each lake compared with (default 1)",
     )
     parser.add_argument("--size", choices=("small", "medium", "large"), default="small")
     parser.add_argument("--workspaces", type=int, default=1)
     parser.add_argument("--select", nargs="+", default=[], help="dbt node selection (default: every model)")
     arguments = parser.parse_args(argv)
-    if not 1 <= arguments.baseline_days < arguments.history_days:
+    if not all(1 <= days < arguments.history_days for days in arguments.baseline_days):
         parser.error("--baseline-days must be at least 1 and fewer than --history-days")
     return arguments
 
@@ -407,12 +411,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     spark, log = start_spark()
     long = run_lake(spark, log, arguments, arguments.history_days, complete=True)
-    short = run_lake(spark, log, arguments, arguments.baseline_days, complete=False)
+    baselines = [run_lake(spark, log, arguments, days, complete=False) for days in arguments.baseline_days]
     sizes = f"{arguments.size} workspace x {arguments.workspaces}"
-    print(f"\nbenchmark: {sizes}, {arguments.history_days} days of history against {arguments.baseline_days}")
-    print_steps([long, short])
-    misses = print_models(long, short)
-    print_targets(long, short, misses)
+    print_steps([long, *baselines])
+    for short in baselines:
+        print(f"\nbenchmark: {sizes}, {arguments.history_days} days of history against {short.history_days}")
+        misses = print_models(long, short)
+        print_targets(long, short, misses)
     print(f"  (work folder {arguments.work_dir}; {time.perf_counter() - started:.0f} s in all)")
 
 
