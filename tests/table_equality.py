@@ -7,7 +7,7 @@ things that are not part of what a table holds are normalised first:
   Spark adds the partial sums of its partitions in, which differs from one build to the next (the
   last bits of a cost); no figure the models compute means anything at that precision.
   Rounding alone cannot hold that line: two sums a few ulps apart round to different 10th digits when
-  they straddle a rounding boundary (162.02798355 against 162.02798364). So the rows left over on each
+  they straddle a rounding boundary (193.95000514999 against 193.95000515001). So the rows left over on each
   side are paired once more, a top-level double matching within one unit of its 10th digit.
 """
 
