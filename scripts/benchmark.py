@@ -304,7 +304,7 @@ def growing_tables(long: Lake, short: Lake) -> set[str]:
 def print_models(long: Lake, short: Lake) -> list[str]:
     """One line per node that read data in either incremental day; returns the misses it flags."""
     growing = growing_tables(long, short)
-    day_n, day_1 = long.steps[INCREMENTAL].nodes, short.steps[INCREMENTAL].nodes
+    day_n, day_baseline = long.steps[INCREMENTAL].nodes, short.steps[INCREMENTAL].nodes
     full = long.steps.get(FULL_REBUILD)
     misses = []
     n, b = long.history_days, short.history_days
@@ -318,8 +318,8 @@ def print_models(long: Lake, short: Lake) -> list[str]:
     )
     print(f"{seconds_header} {reads_header}  flags")
     quiet_seconds, quiet_nodes = 0.0, 0
-    for node_id in sorted(set(day_n) | set(day_1)):
-        now, before = day_n.get(node_id), day_1.get(node_id)
+    for node_id in sorted(set(day_n) | set(day_baseline)):
+        now, before = day_n.get(node_id), day_baseline.get(node_id)
         if now is None or before is None:
             continue
         if not now.rows and not before.rows:
