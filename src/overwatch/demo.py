@@ -7,6 +7,7 @@ writes the HTML report, and prints row counts per layer and the cost summary.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -110,13 +111,12 @@ def run_demo(sample_dir: Path, *, days: int, workspace_count: int, size: str) ->
     print(
         "3/5 dbt build of what is new (data tests; unit tests run in make test, as for any production build)"
     )
-    build = build_models(
-        config.dbt_vars(until_time=manifest.end_time),
-        extra_arguments=["--exclude-resource-type", "unit_test"],
-    )
+    dbt_vars = config.dbt_vars(until_time=manifest.end_time)
+    build = build_models(dbt_vars, extra_arguments=["--exclude-resource-type", "unit_test"])
     print(f"    {build.describe()}")
     print("4/5 dbt docs generate")
-    run_dbt(["docs", "generate"])
+    # The build's vars: the docs show the SQL the build ran, and dbt reuses the build's parse.
+    run_dbt(["docs", "generate", "--vars", json.dumps(dbt_vars)])
     print("5/5 HTML report from the dashboards' analyses")
     target = load_target()
     report = write_report(spark_session(target))
