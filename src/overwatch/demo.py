@@ -115,11 +115,12 @@ def run_demo(sample_dir: Path, *, days: int, workspace_count: int, size: str) ->
     build = build_models(dbt_vars, extra_arguments=["--exclude-resource-type", "unit_test"])
     print(f"    {build.describe()}")
     print("4/5 dbt docs generate")
-    # The build's vars: the docs show the SQL the build ran, and dbt reuses the build's parse.
-    run_dbt(["docs", "generate", "--vars", json.dumps(dbt_vars)])
+    # The build's vars: the docs and the report show the SQL the build ran, and dbt reuses the build's parse.
+    same_vars = ["--vars", json.dumps(dbt_vars)]
+    run_dbt(["docs", "generate", *same_vars])
     print("5/5 HTML report from the dashboards' analyses")
     target = load_target()
-    report = write_report(spark_session(target))
+    report = write_report(spark_session(target), dbt_arguments=same_vars)
     print()
     print(format_summary(count_rows_per_layer(spark_session(target), target)))
     print()
