@@ -309,8 +309,7 @@ def test_the_job_cluster_whose_terminating_was_lost_ends_at_its_last_task(spark,
 
 def test_docs_catalog_lists_every_relation_with_column_types(spark, loaded, lake_dir, tmp_path):
     """Analysts read column types on the docs site: the Iceberg catalog gap is closed locally too."""
-    # The catalog is read from the lake, not from compiled SQL: compiling every node would add nothing.
-    run_dbt(["docs", "generate", "--no-compile", "--target-path", str(tmp_path)])
+    run_dbt(["docs", "generate", "--target-path", str(tmp_path)])
 
     catalog = json.loads((tmp_path / "catalog.json").read_text())
     manifest = json.loads((tmp_path / "manifest.json").read_text())
