@@ -14,14 +14,14 @@ null_rows as (
     from {{ model }}
 
 )
-
-{% for column_name in column_names -%}
-    select
-        '{{ column_name }}' as column_name,
-        null_rows_{{ loop.index }} as null_rows
-    from null_rows
-    where null_rows_{{ loop.index }} > 0
-    {% if not loop.last %}union all{% endif %}
+{% for column_name in column_names %}
+{%- if not loop.first %}
+union all
+{% endif %}
+select
+    '{{ column_name }}' as column_name,
+    null_rows_{{ loop.index }} as null_rows
+from null_rows
+where null_rows_{{ loop.index }} > 0
 {% endfor %}
-
 {% endtest %}
