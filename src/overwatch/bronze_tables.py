@@ -20,6 +20,22 @@ if TYPE_CHECKING:
 # Account-level rows belong to no workspace: account audit events (which Databricks files under
 # workspace id 0), the bill's records of no workspace and the list prices all carry 0.
 ACCOUNT_ORGANIZATION_ID = "0"
+MS_PER_DAY = 86_400_000
+
+
+@dataclass(frozen=True)
+class DayLayout:
+    """Rows laid out by the day of a time column, for tables with no date column of their own: reads and
+    merges filtered on the column then skip other days' files at any age of the lake. Iceberg's hidden
+    partitioning locally (a day transform, no column added; epoch-millisecond columns by their day's
+    first millisecond), liquid clustering on Delta."""
+
+    column: str
+    epoch_ms: bool = False
+
+    @property
+    def iceberg_transform(self) -> str:
+        return f"truncate({MS_PER_DAY}, {self.column})" if self.epoch_ms else f"days({self.column})"
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,7 @@ class BronzeTable:
     columns: str
     key_columns: tuple[str, ...]
     partition_column: str | None = None
+    day_layout: DayLayout | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -90,6 +107,7 @@ CLUSTER_EVENTS = BronzeTable(
     loaded_at timestamp
     """,
     ("organization_id", "cluster_id", "type", "timestamp"),
+    day_layout=DayLayout("timestamp", epoch_ms=True),
 )
 
 CLUSTER_USAGE_REFERENCE = BronzeTable(
@@ -204,6 +222,7 @@ def api_snapshot_table(entity: str) -> BronzeTable:
         f"{entity}_snapshot_bronze",
         API_SNAPSHOT_COLUMNS,
         ("organization_id", "entity_id", "snapshot_time"),
+        day_layout=DayLayout("snapshot_time"),
     )
 
 
@@ -225,6 +244,7 @@ WAREHOUSE_EVENTS = BronzeTable(
     loaded_at timestamp
     """,
     ("organization_id", "warehouse_id", "event_type", "event_time"),
+    day_layout=DayLayout("event_time"),
 )
 
 # One row per version of a query as the query history API listed it: a query still running when
@@ -317,23 +337,53 @@ ALL_TABLES = (
 
 
 def create_bronze_tables(spark: SparkSession, target: Target) -> None:
-    """Create the bronze schema and every bronze table that does not exist yet.
+    """Create the bronze schema and every bronze table that does not exist yet, and give an existing
+    table the day layout it lacks (a lake from before the layout).
 
-    One listing of the schema decides: a run over existing tables issues no DDL, where a `create table
-    if not exists` per table costs a catalog round trip and a metadata read each."""
+    One listing of the schema decides what to create: a run over existing tables issues no `create`,
+    where a `create table if not exists` per table costs a catalog round trip and a metadata read each.
+    Only the tables with a day layout have theirs read."""
     catalog_prefix = f"`{target.catalog}`." if target.catalog else ""
     schema = f"{catalog_prefix}`{target.bronze_schema}`"
     existing = _existing_tables(spark, schema)
     if not existing:
         spark.sql(f"create schema if not exists {schema}")
     for table in ALL_TABLES:
-        if table.name in existing:
-            continue
-        partitioning = f"partitioned by ({table.partition_column})" if table.partition_column else ""
-        spark.sql(
-            f"create table if not exists {target.bronze_table(table.name)} ({table.columns}) "
-            f"using {target.table_format} {partitioning}"
-        )
+        if table.name not in existing:
+            spark.sql(
+                f"create table if not exists {target.bronze_table(table.name)} ({table.columns}) "
+                f"using {target.table_format} {_layout_clause(table, target)}"
+            )
+        elif table.day_layout is not None:
+            _add_missing_day_layout(spark, target, table, table.day_layout)
+
+
+def _layout_clause(table: BronzeTable, target: Target) -> str:
+    if table.partition_column:
+        return f"partitioned by ({table.partition_column})"
+    if table.day_layout is None:
+        return ""
+    if target.table_format == "iceberg":
+        return f"partitioned by ({table.day_layout.iceberg_transform})"
+    return f"cluster by ({table.day_layout.column})"
+
+
+def _add_missing_day_layout(
+    spark: SparkSession, target: Target, table: BronzeTable, layout: DayLayout
+) -> None:
+    """Add the day layout to a table created without it. Metadata only: files already written keep
+    theirs (each load run wrote its own, so min/max statistics still skip most of them); new rows are
+    laid out by day."""
+    qualified = target.bronze_table(table.name)
+    if target.table_format == "iceberg":
+        rows = spark.sql(f"describe table {qualified}").collect()
+        partitioned = any(row.col_name.startswith("Part ") for row in rows)
+        if not partitioned:
+            spark.sql(f"alter table {qualified} add partition field {layout.iceberg_transform}")
+        return
+    detail = spark.sql(f"describe detail {qualified}").first()
+    if detail is None or not detail.asDict().get("clusteringColumns"):
+        spark.sql(f"alter table {qualified} cluster by ({layout.column})")
 
 
 def _existing_tables(spark: SparkSession, schema: str) -> set[str]:
