@@ -17,10 +17,12 @@ browser:
 	  else echo "make test needs Chromium at /usr/bin/chromium for the docs-site and report tests." >&2; \
 	       echo "Install it with: sudo apt-get install chromium   (Debian/Ubuntu)" >&2; exit 1; fi; }
 
+# uv installs the same versions as pip (the same constraints, the same registry) in less than half the
+# time: it downloads in parallel and links from its cache.
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev]'
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --constraint constraints.txt --editable '.[dev]'
 	touch $@
 
 profiles.yml: profiles.yml.example
