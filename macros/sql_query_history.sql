@@ -11,3 +11,46 @@
         ['write_remote_bytes', 'bigint'],
     ]) }}
 {% endmacro %}
+
+{#- The first query start (epoch ms) an incremental run of sql_query_history re-reads: the newest start each
+    workspace's rows hold less the look-back, or an unfinished query's start if earlier; the earliest of
+    these over all workspaces. A literal, so that bronze's day layout and the table's day partitions skip
+    older files. None in a full build, on an empty table, and in a unit test (whose `this` is a fixture; the
+    model's per-workspace conditions then do all the selecting). -#}
+{% macro sql_query_reread_from_ms(lookback_ms) -%}
+    {%- if this is none or not is_incremental() or not execute or model.resource_type != 'model' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set reread_from_ms = run_query(
+        'select least(min(newest_start_ms) - ' ~ lookback_ms ~ ', min(unfinished_start_ms)) from ('
+        ~ 'select max(query_start_time_ms) as newest_start_ms,'
+        ~ ' min(case when not is_final then query_start_time_ms end) as unfinished_start_ms'
+        ~ ' from ' ~ this ~ ' group by organization_id)'
+    ).columns[0].values()[0] -%}
+    {{ return(none if reread_from_ms is none else reread_from_ms | int) }}
+{%- endmacro %}
+
+{#- The merge predicate of sql_query_history (config merge_window_predicate_macro): the target's queries
+    from the merge source's first start on. A query's start never changes between its versions, so no
+    query outside that range can match. -#}
+{% macro sql_query_merge_window(source_relation) -%}
+    {%- set first_start_ms = run_query(
+        'select min(query_start_time_ms) from ' ~ source_relation
+    ).columns[0].values()[0] -%}
+    {{ return(none if first_start_ms is none else
+        'dbt_internal_dest.query_start_time_ms >= ' ~ (first_start_ms | int)) }}
+{%- endmacro %}
+
+{#- `partition_by` for a table of epoch-millisecond times: days of the column locally (Iceberg's truncate
+    transform, hidden: no column added); none on Databricks, where liquid clustering does that work. -#}
+{% macro epoch_ms_day_partitioning(ms_column) -%}
+    {{ return(adapter.dispatch('epoch_ms_day_partitioning', 'overwatch')(ms_column)) }}
+{%- endmacro %}
+
+{% macro default__epoch_ms_day_partitioning(ms_column) -%}
+    {{ return(['truncate(86400000, ' ~ ms_column ~ ')']) }}
+{%- endmacro %}
+
+{% macro databricks__epoch_ms_day_partitioning(ms_column) -%}
+    {{ return(none) }}
+{%- endmacro %}

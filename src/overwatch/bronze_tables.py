@@ -265,6 +265,7 @@ SQL_QUERY_HISTORY = BronzeTable(
     loaded_at timestamp
     """,
     ("organization_id", "query_id", "status", "query_end_time_ms"),
+    day_layout=DayLayout("query_start_time_ms", epoch_ms=True),
 )
 
 # One row per record of system.billing.usage (originals, retractions and restatements alike, each

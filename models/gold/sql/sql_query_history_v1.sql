@@ -4,6 +4,8 @@
         incremental_strategy='merge',
         unique_key=['organization_id', 'query_id'],
         on_schema_change='fail',
+        partition_by=epoch_ms_day_partitioning('query_start_time_ms'),
+        merge_window_predicate_macro='sql_query_merge_window',
     )
 }}
 
@@ -11,8 +13,12 @@
     the running one an earlier load landed), with the query history API's metrics flattened into columns.
     Incremental: a run re-ranks every version of the queries that started since the newest query start this
     table holds, less the look-back (var lookback_days), and of the queries it still holds unfinished, and
-    merges them on the query's key; all other queries keep their row. -#}
+    merges them on the query's key; all other queries keep their row. The earliest of those starts, as a
+    literal (macro sql_query_reread_from_ms), bounds the reads of bronze and of this table and the merge
+    (macro sql_query_merge_window) to the days from it on; a workspace added later therefore brings its
+    queries from that day on (a --full-refresh build takes its whole history). -#}
 {%- set lookback_ms = var('lookback_days') * 86400000 -%}
+{%- set reread_from_ms = sql_query_reread_from_ms(lookback_ms) -%}
 {%- set query_columns = [
     'warehouse_id', 'query_id', 'query_end_time_ms', 'user_name', 'user_id', 'executed_as_user_id',
     'executed_as_user_name', 'duration', 'error_message', 'execution_end_time_ms', 'query_start_time_ms',
@@ -28,7 +34,11 @@ unfinished_queries as (
         organization_id,
         query_id
     from {{ this }}
-    where not is_final
+    where
+        not is_final
+        {%- if reread_from_ms is not none %}
+        and query_start_time_ms >= {{ reread_from_ms }}
+        {%- endif %}
 
 ),
 
@@ -38,6 +48,10 @@ query_start_watermarks as (
         organization_id,
         max(query_start_time_ms) - {{ lookback_ms }} as reread_from_ms
     from {{ this }}
+    {%- if reread_from_ms is not none %}
+    -- Every workspace's newest start lies a look-back or more after the literal.
+    where query_start_time_ms >= {{ reread_from_ms }}
+    {%- endif %}
     group by organization_id
 
 ),
@@ -64,9 +78,14 @@ query_versions_in_scope as (
             query_history.organization_id = unfinished_queries.organization_id
             and query_history.query_id = unfinished_queries.query_id
     where
-        query_start_watermarks.reread_from_ms is null
-        or query_history.query_start_time_ms >= query_start_watermarks.reread_from_ms
-        or unfinished_queries.query_id is not null
+        (
+            query_start_watermarks.reread_from_ms is null
+            or query_history.query_start_time_ms >= query_start_watermarks.reread_from_ms
+            or unfinished_queries.query_id is not null
+        )
+        {%- if reread_from_ms is not none %}
+        and query_history.query_start_time_ms >= {{ reread_from_ms }}
+        {%- endif %}
     {%- endif %}
 
 ),
