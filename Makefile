@@ -17,8 +17,8 @@ browser:
 	  else echo "make test needs Chromium at /usr/bin/chromium for the docs-site and report tests." >&2; \
 	       echo "Install it with: sudo apt-get install chromium   (Debian/Ubuntu)" >&2; exit 1; fi; }
 
-# uv installs the same versions as pip (the same constraints, the same registry) in less than half the
-# time: it downloads in parallel and links from its cache.
+# uv installs the same versions as pip (the same constraints, the same registry) in about half the time:
+# it downloads and unpacks in parallel.
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv

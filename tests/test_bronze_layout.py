@@ -48,7 +48,10 @@ def rows_read(spark, query: str) -> int:
 
 def test_a_read_from_a_day_on_skips_earlier_days_loaded_in_the_same_commit(spark, isolated_target):
     snapshots = isolated_target.bronze_table(JOB_RUNS.name)
-    assert insert_new_rows(spark, isolated_target, JOB_RUNS, job_run_snapshots(spark, range(DAYS))) == 15
+    assert (
+        insert_new_rows(spark, isolated_target, JOB_RUNS, job_run_snapshots(spark, range(DAYS)))
+        == DAYS * RUNS_PER_DAY
+    )
     last_day = FIRST_DAY + timedelta(days=DAYS - 1)
 
     assert rows_read(spark, f"select * from {snapshots} where snapshot_time >= '{last_day}'") == RUNS_PER_DAY
