@@ -46,11 +46,26 @@
     {{ return(none) }}
 {%- endmacro %}
 
+{#- `partition_by` for a table of epoch-millisecond times: days of the column locally (Iceberg's truncate
+    transform, hidden: no column added); none on Databricks, as for date_partitioning. -#}
+{% macro epoch_ms_day_partitioning(ms_column) -%}
+    {{ return(adapter.dispatch('epoch_ms_day_partitioning', 'overwatch')(ms_column)) }}
+{%- endmacro %}
+
+{% macro default__epoch_ms_day_partitioning(ms_column) -%}
+    {{ return(['truncate(86400000, ' ~ ms_column ~ ')']) }}
+{%- endmacro %}
+
+{% macro databricks__epoch_ms_day_partitioning(ms_column) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
 {#- The merge predicate that confines a merge to the target's partitions from the merge source's first
-    `merge_window_column` day on: without it Iceberg's copy-on-write MERGE scans every data file of the target
-    for matches. Correct only when that column never changes for a key (it is the row's date). None when
-    the model sets no window column or the source is empty. A model can give its own predicate instead:
-    config merge_window_predicate_macro names a macro taking the source relation. -#}
+    `merge_window_column` value on: without it Iceberg's copy-on-write MERGE scans every data file of the
+    target for matches. The column is a date (from the first day on) or an epoch-millisecond time (from the
+    first millisecond on). Correct only when that column never changes for a key (the row's date, a query's
+    start). None when the model sets no window column or the source is empty. A model can give its own
+    predicate instead: config merge_window_predicate_macro names a macro taking the source relation. -#}
 {% macro merge_window_predicate(source_relation) -%}
     {#- A model whose recomputed rows are not a range of dates (open states) names its own predicate macro. -#}
     {%- set predicate_macro = config.get('merge_window_predicate_macro') -%}
@@ -61,11 +76,13 @@
     {%- if not window_column -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set first_day = run_query(
-        'select cast(min(' ~ window_column ~ ') as string) from ' ~ source_relation
+    {%- set first_value = run_query(
+        'select min(' ~ window_column ~ ') from ' ~ source_relation
     ).columns[0].values()[0] -%}
-    {%- if first_day is none -%}
+    {%- if first_value is none -%}
         {{ return(none) }}
+    {%- elif first_value is number -%}
+        {{ return("dbt_internal_dest." ~ window_column ~ " >= " ~ (first_value | int)) }}
     {%- endif -%}
-    {{ return("dbt_internal_dest." ~ window_column ~ " >= date'" ~ first_day[:10] ~ "'") }}
+    {{ return("dbt_internal_dest." ~ window_column ~ " >= date'" ~ (first_value | string)[:10] ~ "'") }}
 {%- endmacro %}

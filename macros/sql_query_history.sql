@@ -29,28 +29,3 @@
     ).columns[0].values()[0] -%}
     {{ return(none if reread_from_ms is none else reread_from_ms | int) }}
 {%- endmacro %}
-
-{#- The merge predicate of sql_query_history (config merge_window_predicate_macro): the target's queries
-    from the merge source's first start on. A query's start never changes between its versions, so no
-    query outside that range can match. -#}
-{% macro sql_query_merge_window(source_relation) -%}
-    {%- set first_start_ms = run_query(
-        'select min(query_start_time_ms) from ' ~ source_relation
-    ).columns[0].values()[0] -%}
-    {{ return(none if first_start_ms is none else
-        'dbt_internal_dest.query_start_time_ms >= ' ~ (first_start_ms | int)) }}
-{%- endmacro %}
-
-{#- `partition_by` for a table of epoch-millisecond times: days of the column locally (Iceberg's truncate
-    transform, hidden: no column added); none on Databricks, where liquid clustering does that work. -#}
-{% macro epoch_ms_day_partitioning(ms_column) -%}
-    {{ return(adapter.dispatch('epoch_ms_day_partitioning', 'overwatch')(ms_column)) }}
-{%- endmacro %}
-
-{% macro default__epoch_ms_day_partitioning(ms_column) -%}
-    {{ return(['truncate(86400000, ' ~ ms_column ~ ')']) }}
-{%- endmacro %}
-
-{% macro databricks__epoch_ms_day_partitioning(ms_column) -%}
-    {{ return(none) }}
-{%- endmacro %}

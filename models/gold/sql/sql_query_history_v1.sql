@@ -5,7 +5,7 @@
         unique_key=['organization_id', 'query_id'],
         on_schema_change='fail',
         partition_by=epoch_ms_day_partitioning('query_start_time_ms'),
-        merge_window_predicate_macro='sql_query_merge_window',
+        merge_window_column='query_start_time_ms',
     )
 }}
 
@@ -14,9 +14,10 @@
     Incremental: a run re-ranks every version of the queries that started since the newest query start this
     table holds, less the look-back (var lookback_days), and of the queries it still holds unfinished, and
     merges them on the query's key; all other queries keep their row. The earliest of those starts, as a
-    literal (macro sql_query_reread_from_ms), bounds the reads of bronze and of this table and the merge
-    (macro sql_query_merge_window) to the days from it on; a workspace added later therefore brings its
-    queries from that day on (a --full-refresh build takes its whole history). -#}
+    literal (macro sql_query_reread_from_ms), bounds the reads of bronze and of this table to the days from
+    it on, and the merge to the source's first start on (config merge_window_column: a query's start never
+    changes between its versions); a workspace added later therefore brings its queries from that day on
+    (a --full-refresh build takes its whole history). -#}
 {%- set lookback_ms = var('lookback_days') * 86400000 -%}
 {%- set reread_from_ms = sql_query_reread_from_ms(lookback_ms) -%}
 {%- set query_columns = [
