@@ -162,3 +162,43 @@
 {% macro command_end_ms(command_start_ms, execution_time_s) -%}
     {{ command_start_ms }} + cast(round(coalesce({{ execution_time_s }}, 0) * 1000) as bigint)
 {%- endmacro %}
+
+{#- Incremental state facts (cluster_state_fact, warehouse_state_fact) recompute some states and keep the
+    rest, but a recomputed state's calibration splits each of its hours among every state in the hour: a
+    kept state sharing an hour with a recomputed one counts at its kept estimate. The first clock hour
+    (epoch ms) a recomputed running state starts in, from `states` (the silver relation) where `predicate`
+    (the states to recompute) holds; none without one (a state not running is estimated at 0 DBUs, which no
+    split changes). A literal, so the read of the kept states prunes by it. -#}
+{% macro first_recomputed_running_hour_ms(states, predicate) -%}
+    {%- set first_start_ms = run_query(
+        'select min(state_start_ms) from ' ~ states ~ ' where is_running and (' ~ predicate ~ ')'
+    ).columns[0].values()[0] -%}
+    {{ return(none if first_start_ms is none else (first_start_ms // 3600000) * 3600000) }}
+{%- endmacro %}
+
+{#- The estimates of the kept states a calibration counts beside the recomputed ones: the model's own rows
+    (`this`, Overwatch's column names) ending from `kept_from_ms` (macro first_recomputed_running_hour_ms)
+    on that are not in `recomputed_states` (the CTE of the states the run recomputes, keyed by
+    organization_id, `id_column`, state_start_ms and `more_key_columns`), with the estimated_states
+    columns of calibrated_state_hours. -#}
+{% macro kept_state_estimates(recomputed_states, id_column, more_key_columns, kept_from_ms) -%}
+    select
+        kept_states.organization_id,
+        kept_states.{{ id_column }},
+        kept_states.unixTimeMS_state_start as state_start_ms,
+        {%- for column in more_key_columns %}
+        kept_states.{{ column }},
+        {%- endfor %}
+        kept_states.total_dbus,
+        kept_states.total_DBU_cost as total_dbu_cost
+    from {{ this }} as kept_states
+    left anti join {{ recomputed_states }} as recomputed_states
+        on
+            kept_states.organization_id = recomputed_states.organization_id
+            and kept_states.{{ id_column }} = recomputed_states.{{ id_column }}
+            and kept_states.unixTimeMS_state_start = recomputed_states.state_start_ms
+            {%- for column in more_key_columns %}
+            and kept_states.{{ column }} = recomputed_states.{{ column }}
+            {%- endfor %}
+    where kept_states.unixTimeMS_state_end >= {{ kept_from_ms | int }}
+{%- endmacro %}

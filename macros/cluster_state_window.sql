@@ -6,10 +6,10 @@
     closed partition whose states ended before the checkpoint. -#}
 
 {#- The checkpoint of an incremental run (epoch ms): the previous run's until-time (its open states end
-    1 ms before it), capped at var until_time_ms, less the look-back (var lookback_days, for late events).
+    1 ms before it, in `end_column`), capped at var until_time_ms, less the look-back (var lookback_days, for late events).
     Read from the table's file statistics (a bare max is pushed down), so it reads no rows. -#}
-{% macro cluster_state_checkpoint_ms(relation) -%}
-    {%- set previous_end = run_query('select max(state_end_ms) from ' ~ relation).columns[0].values()[0] -%}
+{% macro cluster_state_checkpoint_ms(relation, end_column='state_end_ms') -%}
+    {%- set previous_end = run_query('select max(' ~ end_column ~ ') from ' ~ relation).columns[0].values()[0] -%}
     {%- set processed_until_ms = 0 if previous_end is none else previous_end + 1 -%}
     {%- set until_time_ms = var('until_time_ms', none) -%}
     {%- if until_time_ms is not none and until_time_ms < processed_until_ms -%}
@@ -39,4 +39,31 @@
         "(dbt_internal_dest.state_start_date >= date'" ~ first_day.isoformat() ~ "' or "
         ~ cluster_states_to_recompute(checkpoint_ms, 'dbt_internal_dest') ~ ")"
     ) }}
+{%- endmacro %}
+
+{#- The pre-hook of cluster_state_fact: in an incremental run, delete the facts of every state
+    cluster_state_silver may have changed since this table's last run: those ending at or after this table's
+    checkpoint less 1 ms (the same checkpoint cluster_state_silver's run used, or an earlier one if this
+    table lagged) and those whose end a lost termination imputed (listed from `cluster_states`, the silver
+    table, as literals so that the delete prunes by file statistics). The model then inserts these states
+    afresh from the silver table, so a state the silver run deleted is gone here too. A run killed between
+    the delete and the insert leaves an earlier newest end, hence an earlier checkpoint: the next run
+    recomputes what it lost. Empty in a full build. -#}
+{% macro delete_cluster_state_facts_to_recompute(cluster_states) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set checkpoint_ms = cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end') -%}
+        {%- set imputed_ends = run_query(
+            'select organization_id, cluster_id, state_start_ms from ' ~ cluster_states ~ ' where is_end_imputed'
+        ) -%}
+    delete from {{ this }}
+    where
+        unixTimeMS_state_end >= {{ (checkpoint_ms - 1) | int }}
+        {%- for state in imputed_ends.rows %}
+        or (
+            organization_id = '{{ state[0] }}'
+            and cluster_id = '{{ state[1] }}'
+            and unixTimeMS_state_start = {{ state[2] | int }}
+        )
+        {%- endfor %}
+    {%- endif -%}
 {%- endmacro %}

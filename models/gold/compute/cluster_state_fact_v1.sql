@@ -1,10 +1,28 @@
-{{ config(partition_by=date_partitioning('state_start_date', ['is_state_open'])) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    partition_by=date_partitioning('state_start_date', ['is_state_open']),
+    pre_hook=["{{ delete_cluster_state_facts_to_recompute(ref('cluster_state_silver')) }}"],
+) }}
 
 {#- Overwatch's clusterStateFact: every cluster state with its spec as of the state start, its SKU and DBU
     rate, node details, DBUs and costs. A state whose node types are not in instance_details is flagged
     (is_node_type_unknown) and its DBUs and costs are null, never a silent 0.
-    A table, rebuilt whole (see its .yml); partitioned by state start date and open flag (locally), so that
-    windowed readers prune to the states from their window start on and the open ones. -#}
+    Incremental: a run recomputes the states cluster_state_silver may have changed since this table's last
+    run (macro cluster_states_to_recompute, from this table's checkpoint), after its pre-hook deleted their
+    facts; the specs, prices and bill it joins them to are read whole, and the kept states that share a
+    clock hour with a recomputed running state count in that hour's calibration (macro kept_state_estimates).
+    Partitioned by state start date and open flag (locally), so that the delete, and windowed readers, prune
+    to the recent and the open states. -#}
+{%- set recompute_from_ms = none -%}
+{%- set kept_states_from_ms = none -%}
+{%- if is_incremental() and execute and model.resource_type == 'model' -%}
+    {%- set recompute_from_ms = cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end') -%}
+    {%- set kept_states_from_ms = first_recomputed_running_hour_ms(
+        ref('cluster_state_silver'), cluster_states_to_recompute(recompute_from_ms)
+    ) -%}
+{%- endif -%}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 {%- set starting_states = "('CREATING', 'STARTING', 'RESTARTING')" -%}
 {%- set bill_dbus_while_starting = 'true' if var('bill_dbus_while_starting') else 'false' -%}
@@ -40,6 +58,9 @@ cluster_states as (
         days_in_state,
         is_open
     from {{ ref('cluster_state_silver') }}
+    {%- if recompute_from_ms is not none %}
+        where {{ cluster_states_to_recompute(recompute_from_ms) }}
+    {%- endif %}
 
 ),
 
@@ -359,6 +380,11 @@ estimated_states as (
         driver_dbus + worker_dbus as total_dbus,
         driver_dbu_cost + worker_dbu_cost as total_dbu_cost
     from state_costs
+    {%- if kept_states_from_ms is not none %}
+        union all
+        -- States this run keeps count in the hours they share with recomputed ones, at their kept estimate.
+        {{ kept_state_estimates('state_costs', 'cluster_id', [], kept_states_from_ms) }}
+    {%- endif %}
 
 ),
 

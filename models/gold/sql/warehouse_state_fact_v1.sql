@@ -1,10 +1,29 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    partition_by=date_partitioning('state_start_date', ['is_state_open']),
+    pre_hook=["{{ delete_warehouse_state_facts_to_recompute() }}"],
+) }}
+
 {#- Overwatch's warehouseStateFact: every SQL warehouse state with the warehouse's spec as of the state
     start, its DBUs (DBUs per hour of its size, per cluster, times the clusters running, times the hours
     in the state, where Databricks bills the state) and, beyond Overwatch, its SKU (classic, pro or
     serverless) and DBU cost at the contract price. A resize starts a state (RESIZED), so the new size
     prices the state from the resize on. Beside the estimate, billed_*: the estimate calibrated hour by
     hour to the bill (macro calibrated_state_hours). A billable state whose size is not in sql_warehouse_dbus has
-    null DBUs and cost, never a silent 0. -#}
+    null DBUs and cost, never a silent 0.
+    Incremental: a run recomputes the states warehouse_state_silver may have re-merged since this table's
+    last run (those ending at or after its window start, macro warehouse_state_recompute_from_ms), after its
+    pre-hook deleted their facts; kept states sharing a clock hour with a recomputed running state count in
+    that hour's calibration (macro kept_state_estimates). -#}
+{%- set recompute_from_ms = warehouse_state_recompute_from_ms() -%}
+{%- set kept_states_from_ms = none -%}
+{%- if recompute_from_ms is not none and execute and model.resource_type == 'model' -%}
+    {%- set kept_states_from_ms = first_recomputed_running_hour_ms(
+        ref('warehouse_state_silver'), 'state_end_ms >= ' ~ recompute_from_ms ~ ' - 1'
+    ) -%}
+{%- endif -%}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 
 with
@@ -31,6 +50,9 @@ warehouse_states as (
         days_in_state,
         is_open
     from {{ ref('warehouse_state_silver') }}
+    {%- if recompute_from_ms is not none %}
+        where state_end_ms >= {{ recompute_from_ms }} - 1
+    {%- endif %}
 
 ),
 
@@ -181,6 +203,11 @@ estimated_states as (
         total_dbus,
         total_dbus * dbu_rate as total_dbu_cost
     from state_dbus
+    {%- if kept_states_from_ms is not none %}
+        union all
+        -- States this run keeps count in the hours they share with recomputed ones, at their kept estimate.
+        {{ kept_state_estimates('state_dbus', 'warehouse_id', ['state'], kept_states_from_ms) }}
+    {%- endif %}
 
 ),
 

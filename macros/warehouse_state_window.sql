@@ -1,0 +1,21 @@
+{#- The incremental window of warehouse_state_fact: the states warehouse_state_silver may have re-merged
+    since the table's last run. warehouse_state_silver restarts each warehouse's state machine from the state
+    in force at its window start and re-merges it with every state after it, so those are the states ending
+    at or after that window start less 1 ms. -#}
+
+{#- That window start (epoch ms, an expression Spark folds into a literal) from the fact's own newest state
+    start date less the look-back (macro incremental_window_start): warehouse_state_silver's own, or an
+    earlier one if this table lagged. None in a full build. -#}
+{% macro warehouse_state_recompute_from_ms() -%}
+    {%- set window_start = incremental_window_start('state_start_date') -%}
+    {{ return('unix_millis(cast(' ~ window_start ~ ' as timestamp))' if window_start else none) }}
+{%- endmacro %}
+
+{#- The pre-hook of warehouse_state_fact: in an incremental run, delete the facts of the states the run
+    recomputes, which it then inserts afresh. Empty in a full build. -#}
+{% macro delete_warehouse_state_facts_to_recompute() -%}
+    {%- set recompute_from_ms = warehouse_state_recompute_from_ms() -%}
+    {%- if recompute_from_ms %}
+    delete from {{ this }} where unixTimeMS_state_end >= {{ recompute_from_ms }} - 1
+    {%- endif %}
+{%- endmacro %}
