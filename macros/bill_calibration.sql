@@ -20,9 +20,9 @@
 {#- One row per state and clock hour it spans: the slice of the state in the hour [slice_start_ms,
     slice_end_ms) and its share of the state's uptime. A state's end is inclusive (it ends 1 ms before the
     next starts), so it covers [state_start_ms, state_end_ms + 1). States of no uptime (a permanent delete)
-    have no hours.
+    have no hours, nor, given `running_column`, states where it is false.
     `key_columns` identify a state in `relation`. -#}
-{% macro state_hour_slices(relation, key_columns) -%}
+{% macro state_hour_slices(relation, key_columns, running_column=none) -%}
     with
 
     states as (
@@ -32,7 +32,11 @@
             {% endfor -%}
             state_end_ms + 1 as state_stop_ms
         from {{ relation }}
-        where uptime_in_state_s > 0
+        where
+            uptime_in_state_s > 0
+            {%- if running_column %}
+                and {{ running_column }}
+            {%- endif %}
 
     ),
 

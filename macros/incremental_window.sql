@@ -60,6 +60,20 @@
     {{ return(none) }}
 {%- endmacro %}
 
+{#- `partition_by` for a table of timestamps: days of the column locally (Iceberg's hidden days transform);
+    none on Databricks, as for date_partitioning. -#}
+{% macro timestamp_day_partitioning(timestamp_column) -%}
+    {{ return(adapter.dispatch('timestamp_day_partitioning', 'overwatch')(timestamp_column)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_day_partitioning(timestamp_column) -%}
+    {{ return(['days(' ~ timestamp_column ~ ')']) }}
+{%- endmacro %}
+
+{% macro databricks__timestamp_day_partitioning(timestamp_column) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
 {#- The merge predicate that confines a merge to the target's partitions from the merge source's first
     `merge_window_column` value on: without it Iceberg's copy-on-write MERGE scans every data file of the
     target for matches. The column is a date (from the first day on) or an epoch-millisecond time (from the

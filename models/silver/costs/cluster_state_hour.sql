@@ -1,3 +1,6 @@
-{#- Each cluster state cut at clock-hour boundaries: the grain of the bill, so an hour's states can be
-    calibrated to what the bill charged for the hour (macro calibrated_state_hours). -#}
-{{ state_hour_slices(ref('cluster_state_silver'), ['organization_id', 'cluster_id', 'state_start_ms']) }}
+{#- Each running cluster state cut at clock-hour boundaries: the grain of the bill, so an hour's states can be
+    calibrated to what the bill charged for the hour (macro calibrated_state_hours). A state of a cluster
+    not running (terminated, terminating) is estimated at no DBUs and no cost, which no calibration changes,
+    so it has no hours: a terminated cluster's last state stays open for good, and its hours would grow with
+    every day of history. -#}
+{{ state_hour_slices(ref('cluster_state_silver'), ['organization_id', 'cluster_id', 'state_start_ms'], 'is_running') }}

@@ -1,10 +1,21 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    partition_by=timestamp_day_partitioning('hour_start'),
+    pre_hook=["{{ delete_compute_hours_to_recompute() }}"],
+) }}
+
 {#- Per cluster or SQL warehouse and clock hour: what the bill charged and where it went. Each state's
     bill-calibrated cost in the hour (macro calibrated_state_hours, as clusterStateFact and
     warehouseStateFact compute it) is split among the task runs that hold the state (their
     job_run_cluster_state_share cluster_share), the notebook commands that ran in it (what the runs left,
     macro notebook_commands_claim, as notebookCommands) and idle time (the rest). A billed hour whose
     states were estimated at no DBUs (unknown node types, lost events, no state at all) is unallocated.
-    Warehouse time is not split among queries: a warehouse's calibrated cost is all idle here. -#}
+    Warehouse time is not split among queries: a warehouse's calibrated cost is all idle here.
+    Incremental: a run recomputes every hour from its window start on (macro compute_hour_recompute_from_ms),
+    after its pre-hook deleted them, from the states ending from then on and the bill's hours from then on;
+    the runs' and commands' shares of those states are read whole. -#}
+{%- set recompute_from_ms = compute_hour_recompute_from_ms() -%}
 with
 
 cluster_states as (
@@ -18,6 +29,9 @@ cluster_states as (
         -- Spark resolves names case-insensitively: the macro reads it as total_dbu_cost.
         total_DBU_cost
     from {{ ref('cluster_state_fact') }}
+    {%- if recompute_from_ms is not none %}
+        where unixTimeMS_state_end >= {{ recompute_from_ms }}
+    {%- endif %}
 
 ),
 
@@ -32,6 +46,9 @@ warehouse_states as (
         -- Spark resolves names case-insensitively: the macro reads it as total_dbu_cost.
         total_DBU_cost
     from {{ ref('warehouse_state_fact') }}
+    {%- if recompute_from_ms is not none %}
+        where unixTimeMS_state_end >= {{ recompute_from_ms }}
+    {%- endif %}
 
 ),
 
@@ -178,7 +195,28 @@ allocated_hours as (
         sum(calibrated_dbu_cost * commands_share) as notebook_command_dbu_cost,
         sum(calibrated_dbu_cost * (1 - runs_share - commands_share)) as idle_dbu_cost
     from compute_state_hours
+    {%- if recompute_from_ms is not none %}
+        where hour_start >= timestamp_millis({{ recompute_from_ms }})
+    {%- endif %}
     group by organization_id, compute_kind, compute_id, hour_start
+
+),
+
+billed_hours as (
+
+    select
+        organization_id,
+        compute_kind,
+        compute_id,
+        hour_start,
+        billed_dbus,
+        billed_dbu_cost
+    from {{ ref('billed_compute_hours') }}
+    {%- if recompute_from_ms is not none %}
+        where
+            usage_date >= date_from_unix_date({{ recompute_from_ms // 86400000 }})
+            and hour_start >= timestamp_millis({{ recompute_from_ms }})
+    {%- endif %}
 
 ),
 
@@ -204,7 +242,7 @@ hours as (
         billed_hours.hour_start is not null and coalesce(allocated_hours.estimated_dbus, 0) <= 0
             as is_unallocated
     from allocated_hours
-    full outer join {{ ref('billed_compute_hours') }} as billed_hours
+    full outer join billed_hours
         on
             allocated_hours.organization_id = billed_hours.organization_id
             and allocated_hours.compute_kind = billed_hours.compute_kind

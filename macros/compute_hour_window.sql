@@ -1,0 +1,45 @@
+{#- The incremental window of compute_hour_cost_allocation: the first clock hour (epoch ms) it recomputes.
+    An hour's row changes when a state in it changes, when the share task runs and notebook commands take
+    of a running state in it changes (which changes every hour of that state, however early it started),
+    and when the bill of the hour changes. So the window starts at the earliest of: the checkpoint the state
+    facts recompute from (this table's newest hour's end, the previous run's until-time at the latest,
+    less var lookback_days), the start of every running cluster or warehouse state ending after it, and
+    the look-back of the bill (the newest billed hour's day less var lookback_days), floored to its hour.
+    Read from the tables' newest rows and the facts' recent and open states. None in a full build. -#}
+{% macro compute_hour_recompute_from_ms() -%}
+    {%- if not (execute and is_incremental() and model.resource_type == 'model') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set newest = run_query(
+        'select unix_millis(max(hour_start)), unix_millis(max(if(is_billed_hour, hour_start, null))) from ' ~ this
+    ).rows[0] -%}
+    {%- if newest[0] is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set lookback_ms = var('lookback_days') * 86400000 -%}
+    {%- set checkpoint_ms = newest[0] + 3600000 - lookback_ms -%}
+    {%- set starts = [checkpoint_ms] -%}
+    {%- if newest[1] is not none -%}
+        {%- do starts.append((newest[1] // 86400000) * 86400000 - lookback_ms) -%}
+    {%- endif -%}
+    {%- set running_since = run_query(
+        'select min(unixTimeMS_state_start) from ' ~ ref('cluster_state_fact')
+        ~ ' where cloud_billable and unixTimeMS_state_end >= ' ~ (checkpoint_ms - 1)
+        ~ ' union all select min(unixTimeMS_state_start) from ' ~ ref('warehouse_state_fact')
+        ~ ' where (cloud_billable or databricks_billable) and unixTimeMS_state_end >= ' ~ (checkpoint_ms - 1)
+    ) -%}
+    {%- for row in running_since.rows if row[0] is not none -%}
+        {%- do starts.append(row[0]) -%}
+    {%- endfor -%}
+    {{ return(((starts | min) // 3600000 * 3600000) | int) }}
+{%- endmacro %}
+
+{#- The pre-hook of compute_hour_cost_allocation: in an incremental run, delete its hours from the window
+    start on (macro compute_hour_recompute_from_ms), which the run inserts afresh; a day-partitioned table
+    drops whole files. Empty in a full build. -#}
+{% macro delete_compute_hours_to_recompute() -%}
+    {%- set recompute_from_ms = compute_hour_recompute_from_ms() -%}
+    {%- if recompute_from_ms is not none %}
+    delete from {{ this }} where hour_start >= timestamp_millis({{ recompute_from_ms }})
+    {%- endif %}
+{%- endmacro %}
