@@ -10,17 +10,27 @@
     {%- if not (execute and is_incremental() and model.resource_type == 'model') -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set newest = run_query(
-        'select unix_millis(max(hour_start)), unix_millis(max(if(is_billed_hour, hour_start, null))) from ' ~ this
-    ).rows[0] -%}
-    {%- if newest[0] is none -%}
+    {#- A bare max is answered from file statistics: it reads no rows. -#}
+    {%- set newest_hour_ms = run_query(
+        'select unix_millis(max(hour_start)) from ' ~ this
+    ).columns[0].values()[0] -%}
+    {%- if newest_hour_ms is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set lookback_ms = var('lookback_days') * 86400000 -%}
-    {%- set checkpoint_ms = newest[0] + 3600000 - lookback_ms -%}
+    {%- set checkpoint_ms = newest_hour_ms + 3600000 - lookback_ms -%}
     {%- set starts = [checkpoint_ms] -%}
-    {%- if newest[1] is not none -%}
-        {%- do starts.append((newest[1] // 86400000) * 86400000 - lookback_ms) -%}
+    {#- The newest billed hour is looked for in the days before the checkpoint first (the bill lags by hours),
+        which the day partitions prune to; in all the table only if the bill lags more. -#}
+    {%- set billed_hour_query = 'select unix_millis(max(hour_start)) from ' ~ this ~ ' where is_billed_hour' -%}
+    {%- set newest_billed_ms = run_query(
+        billed_hour_query ~ ' and hour_start >= timestamp_millis(' ~ (checkpoint_ms - lookback_ms) ~ ')'
+    ).columns[0].values()[0] -%}
+    {%- if newest_billed_ms is none -%}
+        {%- set newest_billed_ms = run_query(billed_hour_query).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if newest_billed_ms is not none -%}
+        {%- do starts.append((newest_billed_ms // 86400000) * 86400000 - lookback_ms) -%}
     {%- endif -%}
     {%- set running_since = run_query(
         'select min(unixTimeMS_state_start) from ' ~ ref('cluster_state_fact')

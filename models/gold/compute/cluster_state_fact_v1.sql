@@ -388,10 +388,26 @@ estimated_states as (
 
 ),
 
+state_hours as (
+
+    -- Hours before the first recomputed running state's are of kept states only.
+    select
+        organization_id,
+        cluster_id,
+        state_start_ms,
+        hour_start,
+        hour_share
+    from {{ ref('cluster_state_hour') }}
+    {%- if recompute_from_ms is not none %}
+        where hour_start >= timestamp_millis({{ (kept_states_from_ms or recompute_from_ms) | int }})
+    {%- endif %}
+
+),
+
 calibrated_state_hours as (
 
     {{ calibrated_state_hours(
-        'estimated_states', ref('cluster_state_hour'), 'cluster', 'cluster_id',
+        'estimated_states', 'state_hours', 'cluster', 'cluster_id',
         ['organization_id', 'cluster_id', 'state_start_ms']
     ) }}
 

@@ -2,5 +2,7 @@
     calibrated to what the bill charged for the hour (macro calibrated_state_hours). A state of a cluster
     not running (terminated, terminating) is estimated at no DBUs and no cost, which no calibration changes,
     so it has no hours: a terminated cluster's last state stays open for good, and its hours would grow with
-    every day of history. -#}
+    every day of history. Partitioned by the day of the hour (locally), so that incremental readers prune
+    to their window's hours. -#}
+{{ config(partition_by=timestamp_day_partitioning('hour_start')) }}
 {{ state_hour_slices(ref('cluster_state_silver'), ['organization_id', 'cluster_id', 'state_start_ms'], 'is_running') }}

@@ -52,10 +52,41 @@ warehouse_states as (
 
 ),
 
+cluster_hours as (
+
+    select
+        organization_id,
+        cluster_id,
+        state_start_ms,
+        hour_start,
+        hour_share
+    from {{ ref('cluster_state_hour') }}
+    {%- if recompute_from_ms is not none %}
+        where hour_start >= timestamp_millis({{ recompute_from_ms }})
+    {%- endif %}
+
+),
+
+warehouse_hours as (
+
+    select
+        organization_id,
+        warehouse_id,
+        state_start_ms,
+        state,
+        hour_start,
+        hour_share
+    from {{ ref('warehouse_state_hour') }}
+    {%- if recompute_from_ms is not none %}
+        where hour_start >= timestamp_millis({{ recompute_from_ms }})
+    {%- endif %}
+
+),
+
 cluster_state_hours as (
 
     {{ calibrated_state_hours(
-        'cluster_states', ref('cluster_state_hour'), 'cluster', 'cluster_id',
+        'cluster_states', 'cluster_hours', 'cluster', 'cluster_id',
         ['organization_id', 'cluster_id', 'state_start_ms']
     ) }}
 
@@ -64,7 +95,7 @@ cluster_state_hours as (
 warehouse_state_hours as (
 
     {{ calibrated_state_hours(
-        'warehouse_states', ref('warehouse_state_hour'), 'warehouse', 'warehouse_id',
+        'warehouse_states', 'warehouse_hours', 'warehouse', 'warehouse_id',
         ['organization_id', 'warehouse_id', 'state_start_ms', 'state']
     ) }}
 
