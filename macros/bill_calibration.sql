@@ -74,8 +74,10 @@
     In an hour the bill knows, each state gets the hour's billed DBUs and billed cost in proportion to its
     estimated DBUs in the hour; where the hour's states were estimated at no DBUs (unknown node types, lost
     events) nothing is given to them and the whole bill of the hour is unallocated. In an hour the bill
-    does not know, the estimate stands. A state of unknown cost (null estimate) stays null. -#}
-{% macro calibrated_state_hours(states, state_hours, compute_kind, id_column, key_columns) -%}
+    does not know, the estimate stands. A state of unknown cost (null estimate) stays null.
+    Given `hours_from_ms` (epoch ms, an incremental run's window), only the hours from then on (whole hours,
+    so each hour's split is as without it). -#}
+{% macro calibrated_state_hours(states, state_hours, compute_kind, id_column, key_columns, hours_from_ms=none) -%}
     select
         state_hour_estimates.*,
         case
@@ -118,6 +120,9 @@
                 and billed_hours.compute_kind = '{{ compute_kind }}'
                 and state_hours.{{ id_column }} = billed_hours.compute_id
                 and state_hours.hour_start = billed_hours.hour_start
+        {%- if hours_from_ms is not none %}
+            where state_hours.hour_start >= timestamp_millis({{ hours_from_ms | int }})
+        {%- endif %}
     ) as state_hour_estimates
 {%- endmacro %}
 

@@ -17,11 +17,14 @@
     to the recent and the open states. -#}
 {%- set recompute_from_ms = none -%}
 {%- set kept_states_from_ms = none -%}
+{%- set state_hours_from_ms = none -%}
 {%- if is_incremental() and execute and model.resource_type == 'model' -%}
     {%- set recompute_from_ms = cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end') -%}
     {%- set kept_states_from_ms = first_recomputed_running_hour_ms(
         ref('cluster_state_silver'), cluster_states_to_recompute(recompute_from_ms)
     ) -%}
+    {#- Hours before the first recomputed running state's are of kept states only. -#}
+    {%- set state_hours_from_ms = kept_states_from_ms or recompute_from_ms -%}
 {%- endif -%}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 {%- set starting_states = "('CREATING', 'STARTING', 'RESTARTING')" -%}
@@ -388,27 +391,11 @@ estimated_states as (
 
 ),
 
-state_hours as (
-
-    -- Hours before the first recomputed running state's are of kept states only.
-    select
-        organization_id,
-        cluster_id,
-        state_start_ms,
-        hour_start,
-        hour_share
-    from {{ ref('cluster_state_hour') }}
-    {%- if recompute_from_ms is not none %}
-        where hour_start >= timestamp_millis({{ (kept_states_from_ms or recompute_from_ms) | int }})
-    {%- endif %}
-
-),
-
 calibrated_state_hours as (
 
     {{ calibrated_state_hours(
-        'estimated_states', 'state_hours', 'cluster', 'cluster_id',
-        ['organization_id', 'cluster_id', 'state_start_ms']
+        'estimated_states', ref('cluster_state_hour'), 'cluster', 'cluster_id',
+        ['organization_id', 'cluster_id', 'state_start_ms'], state_hours_from_ms
     ) }}
 
 ),

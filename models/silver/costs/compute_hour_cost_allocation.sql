@@ -52,42 +52,11 @@ warehouse_states as (
 
 ),
 
-cluster_hours as (
-
-    select
-        organization_id,
-        cluster_id,
-        state_start_ms,
-        hour_start,
-        hour_share
-    from {{ ref('cluster_state_hour') }}
-    {%- if recompute_from_ms is not none %}
-        where hour_start >= timestamp_millis({{ recompute_from_ms }})
-    {%- endif %}
-
-),
-
-warehouse_hours as (
-
-    select
-        organization_id,
-        warehouse_id,
-        state_start_ms,
-        state,
-        hour_start,
-        hour_share
-    from {{ ref('warehouse_state_hour') }}
-    {%- if recompute_from_ms is not none %}
-        where hour_start >= timestamp_millis({{ recompute_from_ms }})
-    {%- endif %}
-
-),
-
 cluster_state_hours as (
 
     {{ calibrated_state_hours(
-        'cluster_states', 'cluster_hours', 'cluster', 'cluster_id',
-        ['organization_id', 'cluster_id', 'state_start_ms']
+        'cluster_states', ref('cluster_state_hour'), 'cluster', 'cluster_id',
+        ['organization_id', 'cluster_id', 'state_start_ms'], recompute_from_ms
     ) }}
 
 ),
@@ -95,8 +64,8 @@ cluster_state_hours as (
 warehouse_state_hours as (
 
     {{ calibrated_state_hours(
-        'warehouse_states', 'warehouse_hours', 'warehouse', 'warehouse_id',
-        ['organization_id', 'warehouse_id', 'state_start_ms', 'state']
+        'warehouse_states', ref('warehouse_state_hour'), 'warehouse', 'warehouse_id',
+        ['organization_id', 'warehouse_id', 'state_start_ms', 'state'], recompute_from_ms
     ) }}
 
 ),
@@ -226,9 +195,6 @@ allocated_hours as (
         sum(calibrated_dbu_cost * commands_share) as notebook_command_dbu_cost,
         sum(calibrated_dbu_cost * (1 - runs_share - commands_share)) as idle_dbu_cost
     from compute_state_hours
-    {%- if recompute_from_ms is not none %}
-        where hour_start >= timestamp_millis({{ recompute_from_ms }})
-    {%- endif %}
     group by organization_id, compute_kind, compute_id, hour_start
 
 ),
