@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,16 +22,58 @@ if _XDIST_WORKER:
     os.environ.setdefault("DBT_LOG_PATH", str(PROJECT_DIR / "logs" / f"pytest-{_XDIST_WORKER}"))
 
 
+# The scopes that load a lake and run dbt, longest first (a clean-clone CI run: the end-to-end package about
+# 1,000 s, the job-run shapes 120 s, down to about 20 s). xdist hands out scopes in collection order, so these
+# start first and the short modules fill in around them. Its default order, most tests first, started
+# the one-test modules that build models last, and one of them alone held the run's end for minutes.
+LONGEST_SCOPES_FIRST = (
+    "tests/end_to_end",
+    "tests/test_job_run_shapes.py",
+    "tests/test_spark_models.py",
+    "tests/test_load_commits.py",
+    "tests/test_spark_event_log_loader.py",
+    "tests/test_incremental_sql_models.py",
+    "tests/test_dbt_from_any_folder.py",
+    "tests/test_billing_models.py",
+    "tests/test_savings_warehouses.py",
+    "tests/test_sample_bill_gold.py",
+    "tests/test_databricks_model_configs.py",
+    "tests/test_account_audit_events.py",
+    "tests/test_project_documentation.py",
+    "tests/test_model_build.py",
+    "tests/test_node_type_catalog.py",
+    "tests/test_model_versions.py",
+    "tests/test_docs_site.py",
+)
+
+
+def _scope(nodeid: str) -> str:
+    """A test's module, or its package below tests/ (whose modules share package fixtures)."""
+    parts = nodeid.split("::", 1)[0].split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else "/".join(parts)
+
+
+def _start_rank(item: pytest.Item) -> int:
+    scope = _scope(item.nodeid)
+    return LONGEST_SCOPES_FIRST.index(scope) if scope in LONGEST_SCOPES_FIRST else len(LONGEST_SCOPES_FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A stable sort: each scope's tests keep their order, and the scopes not listed theirs.
+    items.sort(key=_start_rank)
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """Send each test module to one worker, and each package below tests/ (its modules share package
-    fixtures: tests/end_to_end's lake) to one worker, so every module or package fixture builds once."""
+    fixtures: tests/end_to_end's lake) to one worker, so every module or package fixture builds once.
+    Scopes start in collection order (LONGEST_SCOPES_FIRST first), not xdist's most-tests-first."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ModuleOrPackageScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            parts = nodeid.split("::", 1)[0].split("/")
-            return "/".join(parts[:2]) if len(parts) > 2 else "/".join(parts)
+            return _scope(nodeid)
 
+    config.option.loadscopereorder = False
     return ModuleOrPackageScheduling(config, log)
 
 
@@ -42,6 +85,22 @@ def lake_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.environ["OVERWATCH_PROJECT_DIR"] = str(PROJECT_DIR)
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     return path
+
+
+@pytest.fixture(scope="session")
+def parsed_project(tmp_path_factory: pytest.TempPathFactory, lake_dir: Path) -> Path:
+    """A target folder holding the manifest of `dbt parse` (local target, default vars), parsed once per
+    worker: the modules that only read the project's manifest share it, where each parse took about 15 s."""
+    from overwatch.dbt_runner import run_dbt
+
+    target_path = tmp_path_factory.mktemp("parsed_project")
+    run_dbt(["parse", "--target", "local", "--target-path", str(target_path)])
+    return target_path
+
+
+@pytest.fixture(scope="session")
+def project_manifest(parsed_project: Path) -> dict:
+    return json.loads((parsed_project / "manifest.json").read_text())
 
 
 @pytest.fixture(scope="session")

@@ -74,8 +74,8 @@ def databricks_manifest(databricks_target_path: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def local_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return _dbt(["parse", "--target", "local"], tmp_path_factory.mktemp("local"))
+def local_manifest(project_manifest: dict) -> dict:
+    return project_manifest
 
 
 def _models(manifest: dict, layer: str) -> list[dict]:

@@ -33,11 +33,9 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    target_path = tmp_path_factory.mktemp("docs_site")
-    run_dbt(["parse", "--target-path", str(target_path)])
-    run_dbt(["docs", "generate", "--no-compile", "--empty-catalog", "--target-path", str(target_path)])
-    handler = functools.partial(QuietHandler, directory=str(target_path))
+def docs_site(parsed_project: Path) -> Iterator[str]:
+    run_dbt(["docs", "generate", "--no-compile", "--empty-catalog", "--target-path", str(parsed_project)])
+    handler = functools.partial(QuietHandler, directory=str(parsed_project))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -14,7 +14,6 @@ import pytest
 from dbt.artifacts.schemas.results import FreshnessStatus
 
 from overwatch.bronze_tables import ALL_TABLES
-from overwatch.dbt_runner import run_dbt
 from overwatch.model_build import (
     BuildState,
     ModelBuild,
@@ -224,13 +223,6 @@ def test_only_a_successful_build_leaves_its_state(tmp_path: Path):
     assert load_state(tmp_path) is None
     saved = keep_state_of(outcome(True), tmp_path, "{}", "{}", {"until_time_ms": 2})
     assert load_state(tmp_path) == BuildState(saved, {"until_time_ms": 2})
-
-
-@pytest.fixture(scope="module")
-def project_manifest(tmp_path_factory: pytest.TempPathFactory, lake_dir: Path) -> dict:
-    target_path = tmp_path_factory.mktemp("manifest")
-    run_dbt(["parse", "--target-path", str(target_path)])
-    return json.loads((target_path / "manifest.json").read_text())
 
 
 def test_every_source_a_model_reads_is_checked_for_freshness_on_a_column_its_loader_writes(

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
-
-from overwatch.dbt_runner import run_dbt
 
 KEY_TESTS = {"unique", "unique_combination_of_columns", "dbt_utils_unique_combination_of_columns"}
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory, lake_dir: Path) -> dict:
-    target_path = tmp_path_factory.mktemp("manifest")
-    run_dbt(["parse", "--target-path", str(target_path)])
-    return json.loads((target_path / "manifest.json").read_text())
+def manifest(project_manifest: dict) -> dict:
+    return project_manifest
 
 
 def project_nodes(manifest: dict, resource_types: set[str]) -> list[dict]:
