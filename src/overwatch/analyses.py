@@ -79,6 +79,10 @@ def shipped_analyses(project: Path | None = None) -> list[Analysis]:
 
 
 def compile_analyses(dbt_arguments: list[str] | None = None) -> dict[str, str]:
-    """Compile every analysis with dbt and return its SQL by analysis name."""
-    outcome = run_dbt(["compile", "--select", "resource_type:analysis", *(dbt_arguments or [])])
+    """Compile every analysis with dbt and return its SQL by analysis name. The target folder's artifacts
+    are left as they are: written, this compile's manifest.json (only the analyses compiled) would replace
+    the build's or the docs site's."""
+    outcome = run_dbt(
+        ["compile", "--select", "resource_type:analysis", "--no-write-json", *(dbt_arguments or [])]
+    )
     return {result.node.name: result.node.compiled_code for result in outcome.result.results}
