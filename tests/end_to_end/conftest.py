@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from end_to_end_lake import FULL_REFRESH_SCHEMA, SCHEMA
+from end_to_end.end_to_end_lake import FULL_REFRESH_SCHEMA, SCHEMA
 from overwatch.dbt_runner import run_dbt
 from overwatch.demo import serve_and_load
 from overwatch.lakehouse import load_target

@@ -9,7 +9,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from end_to_end_lake import FULL_REFRESH_SCHEMA, SCHEMA
+from end_to_end.end_to_end_lake import FULL_REFRESH_SCHEMA, SCHEMA
 from overwatch.bronze_tables import (
     ACCOUNT_ORGANIZATION_ID,
     ALL_TABLES,

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from chromium import DevToolsPipe, chromium_page
-from end_to_end_lake import SCHEMA
+from end_to_end.end_to_end_lake import SCHEMA
 from overwatch.cost_summary import format_cost_summary
 from overwatch.report import Report, write_report
 
