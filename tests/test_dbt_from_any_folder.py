@@ -33,16 +33,24 @@ def _environment(home: Path, *, project_dir: Path | None) -> dict[str, str]:
     return environment
 
 
+@pytest.fixture(scope="module")
+def target_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One target folder for both ways of finding the project: the second parse reuses the first's
+    partial-parse state (dbt still reads the project's files to check them) instead of a full parse."""
+    return tmp_path_factory.mktemp("target")
+
+
 @pytest.mark.parametrize("project_dir", [None, PROJECT_DIR], ids=["found-from-the-package", "named-by-env"])
-def test_dbt_parse_outside_the_project(tmp_path: Path, project_dir: Path | None):
+def test_dbt_parse_outside_the_project(tmp_path: Path, target_path: Path, project_dir: Path | None):
     elsewhere = tmp_path / "elsewhere"
     home = tmp_path / "home"
     elsewhere.mkdir()
     home.mkdir()
-    target_path = tmp_path / "target"
+    # Each run must write its own manifest.
+    (target_path / "manifest.json").unlink(missing_ok=True)
 
     finished = subprocess.run(
-        [str(OVERWATCH), "dbt", "parse", "--target-path", str(target_path), "--no-partial-parse"],
+        [str(OVERWATCH), "dbt", "parse", "--target-path", str(target_path)],
         cwd=elsewhere,
         env=_environment(home, project_dir=project_dir),
         capture_output=True,
