@@ -25,7 +25,8 @@ if _XDIST_WORKER:
 # The scopes that load a lake and run dbt, longest first (a clean-clone CI run: the end-to-end package about
 # 1,000 s, the job-run shapes 120 s, down to about 20 s). xdist hands out scopes in collection order, so these
 # start first and the short modules fill in around them. Its default order, most tests first, started
-# the one-test modules that build models last, and one of them alone held the run's end for minutes.
+# the one-test modules that build models last, and they held the run's end on one worker for about two
+# minutes.
 LONGEST_SCOPES_FIRST = (
     "tests/end_to_end",
     "tests/test_job_run_shapes.py",

@@ -118,7 +118,7 @@ def run_demo(sample_dir: Path, *, days: int, workspace_count: int, size: str) ->
     # The build's vars: the docs and the report show the SQL the build ran, and dbt reuses the build's parse.
     same_vars = ["--vars", json.dumps(dbt_vars)]
     # A full build compiled every model and wrote them to target/manifest.json: the docs site reads that
-    # manifest, and compiling all of it again would take the catalog ten times as long.
+    # manifest. Compiling all of it again took about 20 s; the catalog alone takes about 5.
     reuse_build = ["--no-compile"] if build.selection.full else []
     run_dbt(["docs", "generate", *same_vars, *reuse_build])
     print("5/5 HTML report from the dashboards' analyses")
