@@ -34,14 +34,13 @@ ANALYSTS_GROUP = "cost-analysts"
 MAX_CLUSTERING_COLUMNS = 4  # Delta liquid clustering takes at most four keys
 
 
-def _dbt(arguments: list[str], target_path: Path) -> dict:
+def _dbt(arguments: list[str], target_path: Path) -> None:
     project = project_dir()
     outcome = run_dbt(
         [*arguments, "--profiles-dir", str(project), "--target-path", str(target_path), "--no-partial-parse"],
         raise_on_failure=False,
     )
     assert outcome.succeeded, f"dbt {' '.join(arguments)} failed"
-    return json.loads((target_path / "manifest.json").read_text())
 
 
 @pytest.fixture(scope="module")
