@@ -41,22 +41,16 @@
     ) }}
 {%- endmacro %}
 
-{#- The pre-hook of cluster_state_fact: in an incremental run, delete the facts of every state
-    cluster_state_silver may have changed since this table's last run: those ending at or after this table's
-    checkpoint less 1 ms (the same checkpoint cluster_state_silver's run used, or an earlier one if this
-    table lagged) and those whose end a lost termination imputed (listed from `cluster_states`, the silver
-    table, as literals so that the delete prunes by file statistics). The model then inserts these states
-    afresh from the silver table, so a state the silver run deleted is gone here too. A run killed between
-    the delete and the insert leaves an earlier newest end, hence an earlier checkpoint: the next run
-    recomputes what it lost. Empty in a full build. -#}
-{% macro delete_cluster_state_facts_to_recompute(cluster_states) -%}
-    {%- if execute and is_incremental() -%}
-        {%- set checkpoint_ms = cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end') -%}
-        {%- set imputed_ends = run_query(
-            'select organization_id, cluster_id, state_start_ms from ' ~ cluster_states ~ ' where is_end_imputed'
-        ) -%}
-    delete from {{ this }}
-    where
+{#- The states of cluster_state_fact an incremental run of a model keyed by cluster states recomputes, as a
+    predicate over such a table (bare columns organization_id, cluster_id, unixTimeMS_state_start and
+    unixTimeMS_state_end): those ending at or after `checkpoint_ms` less 1 ms (the model's checkpoint, macro
+    cluster_state_checkpoint_ms) and those whose end a lost termination imputed (listed from
+    `cluster_states`, the silver table, as literals so that reads and deletes prune by file statistics). -#}
+{% macro cluster_state_facts_to_recompute(cluster_states, checkpoint_ms) -%}
+    {%- set imputed_ends = run_query(
+        'select organization_id, cluster_id, state_start_ms from ' ~ cluster_states ~ ' where is_end_imputed'
+    ) -%}
+    (
         unixTimeMS_state_end >= {{ (checkpoint_ms - 1) | int }}
         {%- for state in imputed_ends.rows %}
         or (
@@ -65,5 +59,21 @@
             and unixTimeMS_state_start = {{ state[2] | int }}
         )
         {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- The pre-hook of a model keyed by cluster states (cluster_state_fact, job_run_cluster_state_share): in an
+    incremental run, delete the rows of every state cluster_state_silver may have changed since this table's
+    last run (macro cluster_state_facts_to_recompute, from this table's checkpoint: the same one
+    cluster_state_silver's run used, or an earlier one if this table lagged). The model then inserts these
+    states afresh, so a state the silver run deleted is gone here too. A run killed between the delete and
+    the insert leaves an earlier newest end, hence an earlier checkpoint: the next run recomputes what it
+    lost. Empty in a full build. -#}
+{% macro delete_cluster_state_facts_to_recompute(cluster_states) -%}
+    {%- if execute and is_incremental() -%}
+    delete from {{ this }}
+    where {{ cluster_state_facts_to_recompute(
+        cluster_states, cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end')
+    ) }}
     {%- endif -%}
 {%- endmacro %}

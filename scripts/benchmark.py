@@ -8,7 +8,8 @@ once with `--full-refresh` over the same data. The first three builds are `overw
 reaches. For every step it prints load and build seconds, and, per model
 and in total, the data the build read (rows and bytes of every table scan, from Spark's SQL metrics:
 overwatch.scan_metrics), because at sizes this machine can build fixed per-query overhead hides
-scaling from time alone. It ends with the ratios the issue sets targets for, each flagged when it misses.
+scaling from time alone. It ends with the ratios the issue sets targets for, each flagged when it misses,
+and, for each node whose reads grow past the target, the rows it read from each table at both sizes.
 
 Data tests and unit tests are left out of the builds: tests check whole tables by design, so their
 reads grow with history; the models' reads are what must not. Runs in a fresh lake of its own, so it
@@ -340,6 +341,30 @@ def print_models(long: Lake, short: Lake) -> list[str]:
     return misses
 
 
+def print_growing_reads(long: Lake, short: Lake) -> None:
+    """For each node whose reads grow past the target: the tables it read, largest first, at both sizes.
+
+    Names which input makes a model scale with history (a table read whole, a filter that does not prune).
+    """
+    day_n, day_baseline = long.steps[INCREMENTAL].nodes, short.steps[INCREMENTAL].nodes
+    n, b = long.history_days, short.history_days
+    lines = []
+    for node_id in sorted(set(day_n) & set(day_baseline)):
+        now, before = day_n[node_id].reads, day_baseline[node_id].reads
+        if not now.rows or (before.rows and now.rows <= READ_RATIO_TARGET * before.rows):
+            continue
+        rows_before = {schema_free(table): rows for table, rows in before.rows_by_table.items()}
+        lines.append(f"  {node_id.removeprefix('model.overwatch.')}")
+        for table, rows in sorted(now.rows_by_table.items(), key=lambda item: -item[1]):
+            was = rows_before.get(schema_free(table), 0)
+            lines.append(
+                f"    {schema_free(table):<58.58} {was:>10,} {rows:>10,} {show_ratio(ratio(rows, was)):>8}"
+            )
+    if lines:
+        print(f"\nwhere the growing reads come from: rows read per table at {b} and {n} days of history")
+        print("\n".join(lines))
+
+
 def node_flags(node_id: str, now: NodeRun, before: NodeRun, full_seconds: float, grows: bool) -> list[str]:
     flags = []
     read_ratio = ratio(now.rows, before.rows)
@@ -417,6 +442,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for short in baselines:
         print(f"\nbenchmark: {sizes}, {arguments.history_days} days of history against {short.history_days}")
         misses = print_models(long, short)
+        print_growing_reads(long, short)
         print_targets(long, short, misses)
     print(f"  (work folder {arguments.work_dir}; {time.perf_counter() - started:.0f} s in all)")
 

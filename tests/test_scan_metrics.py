@@ -48,7 +48,7 @@ def test_a_scan_reads_the_rows_and_bytes_of_the_files_it_keeps(spark, isolated_t
     assert reads["whole table"].bytes == file_bytes(spark, table)
     assert reads["second file"].rows == len(SECOND_IDS)
     assert reads["second file"].bytes == file_bytes(spark, table, record_count=len(SECOND_IDS))
-    assert reads["whole table"].tables == {f"lake.{table}"}
+    assert reads["whole table"].rows_by_table == {f"lake.{table}": len(FIRST_IDS) + len(SECOND_IDS)}
 
 
 def test_only_executions_after_a_restart_count(spark, isolated_target):

@@ -15,8 +15,8 @@ files it read after partition and min/max pruning: what the query read, not what
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -145,11 +145,15 @@ def metric_number(text: str | None) -> int:
 
 @dataclass(frozen=True)
 class LabelReads:
-    """What one label's queries read in all: rows, bytes and the tables scanned."""
+    """What one label's queries read in all: rows, bytes, and the rows of each table scanned."""
 
     rows: int = 0
     bytes: int = 0
-    tables: frozenset[str] = frozenset()
+    rows_by_table: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return frozenset(self.rows_by_table)
 
 
 def reads_by_label(executions: Iterable[ExecutionRead]) -> dict[str, LabelReads]:
@@ -158,7 +162,7 @@ def reads_by_label(executions: Iterable[ExecutionRead]) -> dict[str, LabelReads]
     for execution in executions:
         for scan in execution.scans:
             seen = totals.get(scan.label, LabelReads())
-            totals[scan.label] = LabelReads(
-                seen.rows + scan.rows, seen.bytes + scan.bytes, seen.tables | {scan.table}
-            )
+            rows_by_table = {**seen.rows_by_table}
+            rows_by_table[scan.table] = rows_by_table.get(scan.table, 0) + scan.rows
+            totals[scan.label] = LabelReads(seen.rows + scan.rows, seen.bytes + scan.bytes, rows_by_table)
     return totals

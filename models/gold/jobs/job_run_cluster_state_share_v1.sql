@@ -1,10 +1,41 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    partition_by=epoch_ms_day_partitioning('unixTimeMS_state_end'),
+    pre_hook=["{{ delete_cluster_state_facts_to_recompute(ref('cluster_state_silver')) }}"],
+) }}
+
 {#- How each cluster state's cost (clusterStateFact) is shared among the task runs that used it: one row
-    per task run (run_key: tasks sharing their job run's id stay apart) and cluster state, with the run's share and the allocated DBUs and costs. Each state is cut into slices at the run boundaries inside it; a slice
-    is shared equally by the runs active in it. On a job cluster the whole state cost goes to its runs
+    per task run (run_key: tasks sharing their job run's id stay apart) and cluster state, with the run's
+    share and the allocated DBUs and costs. Each state is cut into slices at the run boundaries inside it;
+    a slice is shared equally by the runs active in it. On a job cluster the whole state cost goes to its runs
     (shares scaled to the time runs covered) and states no run overlaps (spin-up, teardown, a gap between
     tasks) go to the nearest run, so the runs of a job cluster add up to its cost. On an all-purpose
     cluster a run pays only for its slices; idle time and interactive work stay with the cluster. The
-    run's share of the state's bill-calibrated DBUs and cost (clusterStateFact billed_*) is the same share. -#}
+    run's share of the state's bill-calibrated DBUs and cost (clusterStateFact billed_*) is the same share.
+    Incremental: a run recomputes the states cluster_state_fact recomputed (macro
+    cluster_state_facts_to_recompute, from this table's checkpoint), after its pre-hook deleted their rows,
+    from the task runs that reach into them or ended within the look-back (var lookback_days) before the
+    first of them: a state no run overlaps goes to a run of that reach. Partitioned by the day of the state
+    end (locally), where a state's rows are rewritten while it stays open, so that the delete and windowed
+    readers prune to the recent and the open states. -#}
+{#- The silver states name the states whose end was imputed, also to the pre-hook. -#}
+-- depends_on: {{ ref('cluster_state_silver') }}
+{%- set recomputed_states = none -%}
+{%- if is_incremental() and execute and model.resource_type == 'model' -%}
+    {%- set recomputed_states = cluster_state_facts_to_recompute(
+        ref('cluster_state_silver'), cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end')
+    ) -%}
+    {%- set first_state_start_ms = run_query(
+        'select min(unixTimeMS_state_start) from ' ~ ref('cluster_state_fact') ~ ' where ' ~ recomputed_states
+    ).columns[0].values()[0] -%}
+    {%- set runs_from_ms = (first_state_start_ms or 0) - var('lookback_days') * 86400000 -%}
+    {#- A run started before var jobrun_open_run_lookback_days of that is one job_run no longer re-reads. -#}
+    {%- set runs_from_date = modules.datetime.date(1970, 1, 1) + modules.datetime.timedelta(
+        days=(runs_from_ms // 86400000 - var('jobrun_open_run_lookback_days')) | int
+    ) -%}
+{%- endif %}
 with
 
 task_runs as (
@@ -17,7 +48,14 @@ task_runs as (
         {{ job_run_cost_start_ms('job_run') }} as run_start_ms,
         job_run.task_runtime.endEpochMS as run_end_ms
     from {{ ref('job_run') }} as job_run
-    where job_run.cluster_id is not null and {{ job_run_cost_start_ms('job_run') }} is not null
+    where job_run.cluster_id is not null
+    {%- if recomputed_states is not none %}
+        and job_run.run_date >= date'{{ runs_from_date.isoformat() }}'
+        and (
+            job_run.task_runtime.endEpochMS is null
+            or job_run.task_runtime.endEpochMS >= {{ runs_from_ms | int }}
+        )
+    {%- endif %}
 
 ),
 
@@ -47,6 +85,9 @@ cluster_states as (
         billed_dbu_cost,
         cost_basis
     from {{ ref('cluster_state_fact') }}
+    {%- if recomputed_states is not none %}
+    where {{ recomputed_states }}
+    {%- endif %}
 
 ),
 
@@ -76,6 +117,7 @@ run_windows as (
         on
             task_runs.organization_id = cluster_lifetimes.organization_id
             and task_runs.cluster_id = cluster_lifetimes.cluster_id
+    where task_runs.run_start_ms is not null
 
 ),
 

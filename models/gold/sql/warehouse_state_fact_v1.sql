@@ -213,9 +213,10 @@ estimated_states as (
 
 calibrated_state_hours as (
 
+    {#- Hours before the first recomputed running state's are of kept states only. -#}
     {{ calibrated_state_hours(
         'estimated_states', ref('warehouse_state_hour'), 'warehouse', 'warehouse_id',
-        ['organization_id', 'warehouse_id', 'state_start_ms', 'state']
+        ['organization_id', 'warehouse_id', 'state_start_ms', 'state'], kept_states_from_ms or recompute_from_ms
     ) }}
 
 ),

@@ -12,9 +12,10 @@
     macro notebook_commands_claim, as notebookCommands) and idle time (the rest). A billed hour whose
     states were estimated at no DBUs (unknown node types, lost events, no state at all) is unallocated.
     Warehouse time is not split among queries: a warehouse's calibrated cost is all idle here.
-    Incremental: a run recomputes every hour from its window start on (macro compute_hour_recompute_from_ms),
+    Incremental: a run recomputes every hour from its window start on (macro compute_hour_recompute_from_ms:
+    it reaches back to the start of a running state that runs or commands share, not of one left idle),
     after its pre-hook deleted them, from the states ending from then on and the bill's hours from then on;
-    the runs' and commands' shares of those states are read whole. -#}
+    the runs' shares of those states from the same states on, the commands' shares whole. -#}
 {%- set recompute_from_ms = compute_hour_recompute_from_ms() -%}
 with
 
@@ -78,6 +79,9 @@ state_run_shares as (
         unixTimeMS_state_start as state_start_ms,
         sum(cluster_share) as runs_share
     from {{ ref('job_run_cluster_state_share') }}
+    {%- if recompute_from_ms is not none %}
+        where unixTimeMS_state_end >= {{ recompute_from_ms }}
+    {%- endif %}
     group by organization_id, cluster_id, unixTimeMS_state_start
 
 ),
