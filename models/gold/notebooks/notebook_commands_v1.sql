@@ -18,8 +18,15 @@
     Incremental: a run recomputes and merges, on the command's key, the commands that started within the
     look-back (var lookback_days) of the newest command this table holds, those overlapping a cluster state
     that ended within it (a state open at the last run, or one a newer command shares), and those of notebooks
-    with a path event within it; the share a state gives each command still counts every command on it. -#}
+    whose first path came within it (a later path changes no earlier command's); the share a state gives each
+    command still counts every command on it. Its reads of the audit log, the states and the runs' shares
+    start at the earliest command that needs (macro notebook_commands_read_from_ms). -#}
 {%- set lookback_ms = var('lookback_days') * 86400000 -%}
+{%- set read_from_ms = notebook_commands_read_from_ms() -%}
+{%- if read_from_ms is not none -%}
+    {%- set read_from_date = modules.datetime.date(1970, 1, 1)
+        + modules.datetime.timedelta(days=read_from_ms // 86400000) -%}
+{%- endif %}
 
 with
 
@@ -41,9 +48,13 @@ run_command_events as (
         request_id,
         response
     from {{ ref('stg_audit__notebook') }}
-    where
-        action_name = 'runCommand'
-        and notebook_id is not null
+    where action_name = 'runCommand' and notebook_id is not null
+    {%- if read_from_ms is not none %}
+        -- An event is delivered on or after its day: both dates prune.
+        and delivery_date >= date'{{ read_from_date.isoformat() }}'
+        and event_date >= date'{{ read_from_date.isoformat() }}'
+        and event_time_ms >= {{ read_from_ms }}
+    {%- endif %}
 
 ),
 
@@ -74,6 +85,9 @@ cluster_states as (
         cost_basis
     from {{ ref('cluster_state_fact') }}
     where unixTimeMS_state_end > unixTimeMS_state_start
+    {%- if read_from_ms is not none %}
+        and unixTimeMS_state_end >= {{ read_from_ms }}
+    {%- endif %}
 
 ),
 
@@ -110,15 +124,18 @@ commands_on_recent_states as (
 
 ),
 
-notebooks_with_recent_paths as (
+notebooks_first_named_recently as (
 
-    select distinct
+    -- A notebook's first path names its earlier commands too; a later path changes no earlier command's.
+    select
         notebook_events.organization_id,
         notebook_events.notebook_id
     from {{ ref('notebook') }} as notebook_events
     inner join reread_points
         on notebook_events.organization_id = reread_points.organization_id
-    where notebook_events.unixTimeMS >= reread_points.reread_from_ms
+    where notebook_events.notebook_path is not null
+    group by notebook_events.organization_id, notebook_events.notebook_id, reread_points.reread_from_ms
+    having min(notebook_events.unixTimeMS) >= reread_points.reread_from_ms
 
 ),
 {%- endif %}
@@ -135,15 +152,15 @@ commands as (
             all_commands.organization_id = commands_on_recent_states.organization_id
             and all_commands.command_id = commands_on_recent_states.command_id
             and all_commands.command_start_ms = commands_on_recent_states.command_start_ms
-    left join notebooks_with_recent_paths
+    left join notebooks_first_named_recently
         on
-            all_commands.organization_id = notebooks_with_recent_paths.organization_id
-            and all_commands.notebook_id = notebooks_with_recent_paths.notebook_id
+            all_commands.organization_id = notebooks_first_named_recently.organization_id
+            and all_commands.notebook_id = notebooks_first_named_recently.notebook_id
     where
         reread_points.reread_from_ms is null
         or all_commands.command_start_ms >= reread_points.reread_from_ms
         or commands_on_recent_states.command_id is not null
-        or notebooks_with_recent_paths.notebook_id is not null
+        or notebooks_first_named_recently.notebook_id is not null
     {%- endif %}
 
 ),
@@ -192,6 +209,9 @@ state_run_shares as (
         unixTimeMS_state_start as state_start_ms,
         sum(cluster_share) as runs_share
     from {{ ref('job_run_cluster_state_share') }}
+    {%- if read_from_ms is not none %}
+    where unixTimeMS_state_end >= {{ read_from_ms }}
+    {%- endif %}
     group by organization_id, cluster_id, unixTimeMS_state_start
 
 ),
