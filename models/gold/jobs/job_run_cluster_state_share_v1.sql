@@ -20,7 +20,8 @@
     first of them: a state no run overlaps goes to a run of that reach. Partitioned by the day of the state
     end (locally), where a state's rows are rewritten while it stays open, so that the delete and windowed
     readers prune to the recent and the open states. -#}
-{#- The silver states name the states whose end was imputed, also to the pre-hook. -#}
+{#- Read in incremental runs only (the states whose end was imputed, here and in the pre-hook), where dbt
+    cannot see the ref. -#}
 -- depends_on: {{ ref('cluster_state_silver') }}
 {%- set recomputed_states = none -%}
 {%- if is_incremental() and execute and model.resource_type == 'model' -%}
