@@ -33,8 +33,7 @@
     out of the merge's scan. -#}
 {% macro cluster_state_merge_window(source_relation) -%}
     {%- set checkpoint_ms = cluster_state_checkpoint_ms(this) -%}
-    {%- set first_day = modules.datetime.date(1970, 1, 1)
-        + modules.datetime.timedelta(days=((checkpoint_ms - 1) // 86400000) | int) -%}
+    {%- set first_day = epoch_ms_date(checkpoint_ms - 1) -%}
     {{ return(
         "(dbt_internal_dest.state_start_date >= date'" ~ first_day.isoformat() ~ "' or "
         ~ cluster_states_to_recompute(checkpoint_ms, 'dbt_internal_dest') ~ ")"

@@ -30,6 +30,11 @@
     ) }}
 {%- endmacro %}
 
+{#- The UTC day (a Python date, for a date literal) of an epoch-millisecond time. -#}
+{% macro epoch_ms_date(epoch_ms) -%}
+    {{ return(modules.datetime.date(1970, 1, 1) + modules.datetime.timedelta(days=(epoch_ms // 86400000) | int)) }}
+{%- endmacro %}
+
 {#- `partition_by` for a model's date column (then `more_columns`, such as an open flag that separates the
     rows a run rewrites from the settled ones): partitions locally (Iceberg), where pruning needs them;
     none on Databricks, where Delta's liquid clustering (config liquid_clustered_by) does that work and excludes

@@ -20,8 +20,7 @@
         {{ return(none) }}
     {%- endif -%}
     {#- A workspace this table has no command of yet has all its commands read, as in a full build. -#}
-    {%- set reread_from_date = modules.datetime.date(1970, 1, 1)
-        + modules.datetime.timedelta(days=reread_from_ms // 86400000) -%}
+    {%- set reread_from_date = epoch_ms_date(reread_from_ms) -%}
     {%- set new_workspaces = run_query(
         'select count(*) from ' ~ ref('stg_audit__notebook') ~ ' as audit_events'
         ~ " left anti join (select distinct organization_id from " ~ this ~ ") as held"

@@ -33,9 +33,8 @@
     ).columns[0].values()[0] -%}
     {%- set runs_from_ms = (first_state_start_ms or 0) - var('lookback_days') * 86400000 -%}
     {#- A run started before var jobrun_open_run_lookback_days of that is one job_run no longer re-reads. -#}
-    {%- set runs_from_date = modules.datetime.date(1970, 1, 1) + modules.datetime.timedelta(
-        days=(runs_from_ms // 86400000 - var('jobrun_open_run_lookback_days')) | int
-    ) -%}
+    {%- set runs_from_date = epoch_ms_date(runs_from_ms)
+        - modules.datetime.timedelta(days=var('jobrun_open_run_lookback_days')) -%}
 {%- endif %}
 with
 

@@ -24,8 +24,7 @@
 {%- set lookback_ms = var('lookback_days') * 86400000 -%}
 {%- set read_from_ms = notebook_commands_read_from_ms() -%}
 {%- if read_from_ms is not none -%}
-    {%- set read_from_date = modules.datetime.date(1970, 1, 1)
-        + modules.datetime.timedelta(days=read_from_ms // 86400000) -%}
+    {%- set read_from_date = epoch_ms_date(read_from_ms) -%}
 {%- endif %}
 
 with
