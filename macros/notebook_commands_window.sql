@@ -53,16 +53,7 @@
             from {{ ref('cluster_state_fact') }}
             where unixTimeMS_state_end >= {{ reread_from_ms }} and unixTimeMS_state_end > unixTimeMS_state_start
         )
-        select min(held_commands.command_start_ms)
-        from held_commands
-        left semi join recent_states
-            on
-                held_commands.organization_id = recent_states.organization_id
-                and held_commands.cluster_id = recent_states.cluster_id
-                and {{ command_overlaps_state(
-                    'held_commands.command_start_ms', 'held_commands.command_end_ms',
-                    'recent_states.unixTimeMS_state_start', 'recent_states.unixTimeMS_state_end'
-                ) }}
+        {{ earliest_held_command_on('recent_states') }}
         union all
         select min(held_commands.command_start_ms)
         from held_commands
@@ -96,16 +87,7 @@
                         ) }}
                 where states.unixTimeMS_state_end >= {{ recomputed_from_ms }}
             )
-            select min(held_commands.command_start_ms)
-            from held_commands
-            left semi join states_of_recomputed
-                on
-                    held_commands.organization_id = states_of_recomputed.organization_id
-                    and held_commands.cluster_id = states_of_recomputed.cluster_id
-                    and {{ command_overlaps_state(
-                        'held_commands.command_start_ms', 'held_commands.command_end_ms',
-                        'states_of_recomputed.unixTimeMS_state_start', 'states_of_recomputed.unixTimeMS_state_end'
-                    ) }}
+            {{ earliest_held_command_on('states_of_recomputed') }}
         {%- endset -%}
         {%- set sharing_from_ms = run_query(sharing_query).columns[0].values()[0] -%}
         {%- if sharing_from_ms is not none and sharing_from_ms < recomputed_from_ms -%}
@@ -113,4 +95,19 @@
         {%- endif -%}
     {%- endif -%}
     {{ return(recomputed_from_ms | int) }}
+{%- endmacro %}
+
+{#- The start of the earliest command of the CTE held_commands (notebook_commands_read_from_ms) that overlaps
+    a cluster state of the relation `states` (cluster_state_fact's key and time columns). -#}
+{% macro earliest_held_command_on(states) -%}
+    select min(held_commands.command_start_ms)
+    from held_commands
+    left semi join {{ states }}
+        on
+            held_commands.organization_id = {{ states }}.organization_id
+            and held_commands.cluster_id = {{ states }}.cluster_id
+            and {{ command_overlaps_state(
+                'held_commands.command_start_ms', 'held_commands.command_end_ms',
+                states ~ '.unixTimeMS_state_start', states ~ '.unixTimeMS_state_end'
+            ) }}
 {%- endmacro %}
