@@ -30,6 +30,21 @@
     ) }}
 {%- endmacro %}
 
+{#- incremental_window_start for an epoch-millisecond column: the newest `ms_column` in the model's table less
+    the look-back, as an integer literal (reads prune data files by its statistics), or in a unit test a
+    scalar subquery over the `this` fixture. None in a full build; 0 less the look-back for an empty table. -#}
+{% macro incremental_window_start_ms(ms_column, lookback_days=none) -%}
+    {%- set lookback_ms = (var('lookback_days') if lookback_days is none else lookback_days) * 86400000 -%}
+    {%- if this is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if execute and model.resource_type == 'model' -%}
+        {%- set newest = run_query('select max(' ~ ms_column ~ ') from ' ~ this).columns[0].values()[0] -%}
+        {{ return(((newest or 0) - lookback_ms) | int) }}
+    {%- endif -%}
+    {{ return('(select coalesce(max(' ~ ms_column ~ '), 0) - ' ~ lookback_ms ~ ' from ' ~ this ~ ')') }}
+{%- endmacro %}
+
 {#- The UTC day (a Python date, for a date literal) of an epoch-millisecond time. -#}
 {% macro epoch_ms_date(epoch_ms) -%}
     {{ return(modules.datetime.date(1970, 1, 1) + modules.datetime.timedelta(days=(epoch_ms // 86400000) | int)) }}

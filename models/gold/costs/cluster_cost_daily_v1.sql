@@ -1,5 +1,25 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    partition_by=epoch_ms_day_partitioning('unixTimeMS_state_end'),
+    pre_hook=["{{ delete_cluster_state_facts_to_recompute(ref('cluster_state_silver')) }}"],
+) }}
+
 {#- One row per cluster, state and UTC day: each state of cluster_state_fact split at midnight, its DBUs and
-    costs shared out by the state's uptime in the day. Daily and monthly sums are plain sums here. -#}
+    costs shared out by the state's uptime in the day. Daily and monthly sums are plain sums here.
+    Incremental like job_run_cluster_state_share: a run splits again the states cluster_state_fact
+    recomputed (macro cluster_state_facts_to_recompute, from this table's checkpoint), after its pre-hook
+    deleted their days. Partitioned by the day of the state end (locally), so that both prune to the recent
+    and the open states. -#}
+{#- Read in incremental runs only (the states whose end was imputed), where dbt cannot see the ref. -#}
+-- depends_on: {{ ref('cluster_state_silver') }}
+{%- set recomputed_states = none -%}
+{%- if is_incremental() and execute and model.resource_type == 'model' -%}
+    {%- set recomputed_states = cluster_state_facts_to_recompute(
+        ref('cluster_state_silver'), cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end')
+    ) -%}
+{%- endif %}
 with
 
 cluster_states as (
@@ -33,6 +53,9 @@ cluster_states as (
         is_node_type_unknown,
         is_state_open
     from {{ ref('cluster_state_fact') }}
+    {%- if recomputed_states is not none %}
+    where {{ recomputed_states }}
+    {%- endif %}
 
 ),
 
@@ -78,6 +101,7 @@ select
     cluster_name,
     usage_date,
     unixTimeMS_state_start,
+    unixTimeMS_state_end,
     state,
     sku,
     is_photon,

@@ -7,11 +7,12 @@
 
 {#- Overwatch's cluster_spec: every spec action of cluster_spec_actions with the spec carried over a resize,
     node types and pool names resolved from the pools as they were at the time, the cluster's classification
-    and who created, last edited and deleted it. Incremental: a run takes the actions of the look-back
-    window (var lookback_days, back from the newest action in this table) and carries each cluster's spec
-    forward from its state before the window (per column its last stated value) instead of replaying the
-    cluster's rows; a permanent delete in the window names deleted_by on the cluster's earlier rows. -#}
-{%- set lookback_ms = var('lookback_days') * 86400000 -%}
+    and who created, last edited and deleted it. Each row keeps in carried_spec, per carried column, the last
+    value the cluster's actions stated up to it. Incremental: a run takes the audit actions of the look-back
+    window (var lookback_days, back from the newest action in this table), the snapImpute of each cluster
+    first listed in the window's snapshots, and carries each cluster's spec forward from the carried_spec of its
+    last row before the window instead of replaying its actions; a permanent delete in the window names
+    deleted_by on the cluster's earlier rows. -#}
 {%- set carried_columns = cluster_spec_carried_columns() + ['named_creator', 'named_editor'] -%}
 {%- set output_columns = [
     'organization_id', 'cluster_id', 'action', 'unix_time_ms', 'action_timestamp', 'action_date', 'cluster_name',
@@ -22,94 +23,117 @@
     'cluster_log_conf', 'init_scripts', 'custom_tags', 'cluster_source', 'aws_attributes', 'azure_attributes',
     'gcp_attributes', 'spark_env_vars', 'spark_conf', 'acl_path_prefix', 'driver_instance_pool_id',
     'instance_pool_id', 'driver_instance_pool_name', 'instance_pool_name', 'spark_version', 'idempotency_token',
-    'created_by', 'last_edited_by', 'deleted_by', 'action_by',
+    'created_by', 'last_edited_by', 'deleted_by', 'action_by', 'carried_spec',
 ] -%}
+{%- set spec_action_columns = [
+    'organization_id', 'cluster_id', 'action', 'unix_time_ms', 'user_email',
+    'num_workers', 'autoscale_min_workers', 'autoscale_max_workers',
+] + carried_columns -%}
+{%- set window_start_ms = incremental_window_start_ms('unix_time_ms') -%}
 
 with
 
-{% if is_incremental() %}
-window_start as (
-
-    select coalesce(max(unix_time_ms), 0) - {{ lookback_ms }} as window_start_ms
-    from {{ this }}
-
-),
-{% endif %}
-
-all_spec_actions as (
+stated_spec_actions as (
 
     select
-        organization_id,
-        cluster_id,
-        action,
-        unix_time_ms,
-        user_email,
-        num_workers,
-        autoscale_min_workers,
-        autoscale_max_workers,
-        {{ carried_columns | join(',\n        ') }}
+        {{ spec_action_columns | join(',\n        ') }}
     from {{ ref('cluster_spec_actions') }}
-
-),
-
-spec_actions as (
-
-    select
-        organization_id,
-        cluster_id,
-        action,
-        unix_time_ms,
-        user_email,
-        num_workers,
-        autoscale_min_workers,
-        autoscale_max_workers,
-        {{ carried_columns | join(',\n        ') }},
-        false as is_carried_state
-    from all_spec_actions
-    {%- if is_incremental() %}
-    where unix_time_ms >= (select window_start.window_start_ms from window_start)
+    {%- if window_start_ms is not none %}
+    -- The window's audit actions: its snapImpute actions come from its snapshots below.
+    where action != 'snapImpute' and unix_time_ms >= {{ window_start_ms }}
     {%- endif %}
 
 ),
 
-{% if is_incremental() %}
+{% if window_start_ms is not none %}
+clusters_imputed_before_window as (
+
+    -- A cluster created, or first listed before the window: its snapImpute, if any, is not the window's.
+    select
+        organization_id,
+        cluster_id
+    from {{ this }}
+    where action = 'create' or (action = 'snapImpute' and unix_time_ms < {{ window_start_ms }})
+
+),
+
+snapshots_of_clusters_first_listed_in_window as (
+
+    -- The snapImpute of a cluster first listed in the window is made again, as the window's actions of
+    -- the cluster carry its creator forward from it.
+    select cluster_snapshots.*
+    from {{ ref('stg_api__clusters') }} as cluster_snapshots
+    left anti join clusters_imputed_before_window
+        on
+            cluster_snapshots.organization_id = clusters_imputed_before_window.organization_id
+            and cluster_snapshots.cluster_id = clusters_imputed_before_window.cluster_id
+    where cluster_snapshots.snapshot_time >= timestamp_millis({{ window_start_ms }})
+
+),
+
+imputed_spec_actions as (
+
+    {{ cluster_actions_imputed_from_snapshots('snapshots_of_clusters_first_listed_in_window', 'stated_spec_actions') }}
+
+),
+
+last_rows_before_window as (
+
+    select
+        organization_id,
+        cluster_id,
+        unix_time_ms,
+        carried_spec,
+        created_by,
+        row_number() over (
+            partition by organization_id, cluster_id order by unix_time_ms desc
+        ) as row_number_from_last
+    from {{ this }}
+    where
+        unix_time_ms < {{ window_start_ms }}
+        and (organization_id, cluster_id) in (select organization_id, cluster_id from stated_spec_actions)
+
+),
+
 carried_state_before_window as (
 
     -- The spec of each cluster with actions in the window as it stood before: per column, the last value
     -- its earlier actions stated (what a resize carries over, and the creator and editor named so far).
     select
-        all_spec_actions.organization_id,
-        all_spec_actions.cluster_id,
+        organization_id,
+        cluster_id,
         'carried' as action,
-        max(all_spec_actions.unix_time_ms) as unix_time_ms,
+        unix_time_ms,
         cast(null as string) as user_email,
         cast(null as int) as num_workers,
         cast(null as int) as autoscale_min_workers,
         cast(null as int) as autoscale_max_workers,
         {%- for column_name in carried_columns %}
-        max_by(
-            all_spec_actions.{{ column_name }},
-            case when all_spec_actions.{{ column_name }} is not null then all_spec_actions.unix_time_ms end
-        ) as {{ column_name }},
+        carried_spec.{{ column_name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-        true as is_carried_state
-    from all_spec_actions
-    left semi join spec_actions
-        on
-            all_spec_actions.organization_id = spec_actions.organization_id
-            and all_spec_actions.cluster_id = spec_actions.cluster_id
-    where all_spec_actions.unix_time_ms < (select window_start.window_start_ms from window_start)
-    group by all_spec_actions.organization_id, all_spec_actions.cluster_id
+    from last_rows_before_window
+    where row_number_from_last = 1
 
 ),
 {% endif %}
 
-spec_actions_with_state as (
+spec_actions as (
 
-    select * from spec_actions
-    {%- if is_incremental() %}
+    select
+        {{ spec_action_columns | join(',\n        ') }},
+        false as is_carried_state
+    from stated_spec_actions
+    {%- if window_start_ms is not none %}
     union all
-    select * from carried_state_before_window
+    select
+        {{ spec_action_columns | join(',\n        ') }},
+        false as is_carried_state
+    from imputed_spec_actions
+    union all
+    select
+        {{ spec_action_columns | join(',\n        ') }},
+        true as is_carried_state
+    from carried_state_before_window
     {%- endif %}
 
 ),
@@ -129,8 +153,9 @@ cluster_actions_with_carried_spec as (
         {{ carried_over_on_resize(cluster_spec_carried_columns(), 'previous_actions') }},
         last_value(named_creator, true) over previous_actions as named_creator,
         last_value(named_editor, true) over previous_actions as last_edited_by,
+        {{ last_stated_values(carried_columns, 'previous_actions') }} as carried_spec,
         is_carried_state
-    from spec_actions_with_state
+    from spec_actions
     window previous_actions as (
         partition by organization_id, cluster_id
         order by unix_time_ms
@@ -162,6 +187,10 @@ latest_cluster_snapshots as (
             partition by organization_id, cluster_id order by snapshot_time desc
         ) as snapshot_number_from_latest
     from {{ ref('stg_api__clusters') }}
+    {%- if window_start_ms is not none %}
+    -- A cluster acting in the window is listed in its snapshots; before them, its rows name the creator.
+    where snapshot_time >= timestamp_millis({{ window_start_ms }})
+    {%- endif %}
 
 ),
 
@@ -177,9 +206,14 @@ permanent_deletion_actions as (
             order by event_time_ms desc
         ) as deletion_number
     from {{ ref('stg_audit__clusters') }}
-    where
-        action_name = 'permanentDelete'
-        and response_status_code = 200
+    where action_name = 'permanentDelete' and response_status_code = 200
+    {%- if window_start_ms is not none %}
+        -- A deleted cluster acts no more: only a delete in the window changes the rows a run writes.
+        and event_time_ms >= {{ window_start_ms }}
+    {%- endif %}
+    {%- if window_start_ms is number %}
+        and delivery_date >= date'{{ epoch_ms_date(window_start_ms).isoformat() }}'
+    {%- endif %}
 
 ),
 
@@ -332,10 +366,17 @@ cluster_spec as (
         end as instance_pool_name,
         cluster_actions_classified.spark_version,
         cluster_actions_classified.idempotency_token,
-        coalesce(cluster_actions_classified.named_creator, latest_cluster_snapshots.creator_from_tags) as created_by,
+        coalesce(
+            cluster_actions_classified.named_creator,
+            latest_cluster_snapshots.creator_from_tags
+            {%- if window_start_ms is not none %},
+            last_rows_before_window.created_by
+            {%- endif %}
+        ) as created_by,
         cluster_actions_classified.last_edited_by,
         permanent_deletions.deleted_by,
-        cluster_actions_classified.user_email as action_by
+        cluster_actions_classified.user_email as action_by,
+        cluster_actions_classified.carried_spec
     from cluster_actions_classified
     left join latest_cluster_snapshots
         on
@@ -346,8 +387,15 @@ cluster_spec as (
         on
             cluster_actions_classified.organization_id = permanent_deletions.organization_id
             and cluster_actions_classified.cluster_id = permanent_deletions.cluster_id
+    {%- if window_start_ms is not none %}
+    left join last_rows_before_window
+        on
+            cluster_actions_classified.organization_id = last_rows_before_window.organization_id
+            and cluster_actions_classified.cluster_id = last_rows_before_window.cluster_id
+            and last_rows_before_window.row_number_from_last = 1
+    {%- endif %}
 
-){% if is_incremental() %},
+){% if window_start_ms is not none %},
 
 earlier_rows_of_clusters_deleted_in_window as (
 
@@ -366,15 +414,15 @@ earlier_rows_of_clusters_deleted_in_window as (
             cluster_spec_before_window.organization_id = permanent_deletions.organization_id
             and cluster_spec_before_window.cluster_id = permanent_deletions.cluster_id
     where
-        permanent_deletions.deleted_at_ms >= (select window_start.window_start_ms from window_start)
-        and cluster_spec_before_window.unix_time_ms < (select window_start.window_start_ms from window_start)
+        permanent_deletions.deleted_at_ms >= {{ window_start_ms }}
+        and cluster_spec_before_window.unix_time_ms < {{ window_start_ms }}
 
 ){% endif %}
 
 select
     {{ output_columns | join(',\n    ') }}
 from cluster_spec
-{%- if is_incremental() %}
+{%- if window_start_ms is not none %}
 union all
 select
     {{ output_columns | join(',\n    ') }}
