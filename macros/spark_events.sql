@@ -31,18 +31,20 @@
 {%- endmacro %}
 
 {#- The first day an incremental run of a Spark model reads its input from, on the input's date column
-    (`input_date_column`, a partition column): the newest first_event_date of the model's table less the
-    look-back (incremental_window_start), or, when earlier, the first day of the input rows loaded since the
-    table's newest loaded_at (a late file; a Spark context's log delivered when it ends). Those rows are
-    found by their load time, on which Iceberg and Delta skip whole data files (each load writes files of
-    its own), so the query reads what was loaded since, not the history. While the table is empty (no row
-    of its kinds yet), the input's newest day less the look-back. A date literal; none in a full build; in
-    a unit test, where the inputs are fixtures, the same day from a scalar subquery. -#}
+    (`input_date_column`, a partition column): the newest first_event_date of the model's table, or, when
+    earlier, the first day of the input rows loaded since the table's newest loaded_at (a late file; a Spark
+    context's log delivered when it ends). Those rows are found by their load time, on which Iceberg and
+    Delta skip whole data files (each load writes files of its own), so the query reads what was loaded
+    since, not the history. That is every event the table has not seen, however late, so no look-back in
+    event time is needed (var lookback_days does not apply): one more day reads as much at a year of history
+    as at a day. While the table is empty (no row of its kinds yet), the input's newest day less the
+    look-back. A date literal; none in a full build; in a unit test, where the inputs are fixtures, the same
+    day from a scalar subquery. -#}
 {% macro spark_window_start(input_relation, input_date_column) -%}
     {%- if this is none or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set window_start = incremental_window_start('first_event_date') -%}
+    {%- set window_start = incremental_window_start('first_event_date', 0) -%}
     {%- if not (execute and model.resource_type == 'model') -%}
         {%- if window_start is none -%}
             {{ return(none) }}

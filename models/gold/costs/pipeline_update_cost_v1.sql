@@ -1,6 +1,27 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key=['organization_id', 'dlt_pipeline_id', 'dlt_update_id'],
+    on_schema_change='fail',
+) }}
+
 {#- Cost per Lakeflow Declarative (DLT) pipeline update, from the bill: every usage record whose
     usage_metadata names the update (serverless and classic pipeline compute alike), priced at list and
-    contract price in billable_usage. Maintenance runs name no update and are not in it. -#}
+    contract price in billable_usage. Maintenance runs name no update and are not in it.
+    Incremental: a run sums again the updates billed from the look-back window on (var lookback_days, back
+    from the newest usage this table holds: billable_usage re-prices no earlier day), reading their usage
+    from the first day of the earliest of them (macro recomputed_keys_read_from). -#}
+{%- set update_key = ['organization_id', 'dlt_pipeline_id', 'dlt_update_id'] -%}
+{%- set window_start = none -%}
+{%- if is_incremental() and execute and model.resource_type == 'model' -%}
+    {#- A record's end can fall on the day after its usage date: one day more. -#}
+    {%- set window_start = incremental_window_start('last_usage_time', var('lookback_days') + 1) -%}
+{%- endif %}
+{%- if window_start is not none -%}
+    {%- set read_from = recomputed_keys_read_from(
+        ref('billable_usage'), 'usage_date', window_start, update_key, 'update_start_date'
+    ) -%}
+{%- endif %}
 with
 
 update_usage as (
@@ -20,6 +41,14 @@ update_usage as (
         contract_cost
     from {{ ref('billable_usage') }}
     where dlt_update_id is not null
+    {%- if window_start is not none %}
+        and usage_date >= {{ read_from }}
+        and ({{ update_key | join(', ') }}) in (
+            select {{ update_key | join(', ') }}
+            from {{ ref('billable_usage') }}
+            where dlt_update_id is not null and usage_date >= {{ window_start }}
+        )
+    {%- endif %}
 
 )
 

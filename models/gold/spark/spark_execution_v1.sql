@@ -9,7 +9,7 @@
     )
 }}
 
-{#- Incremental: a run re-reads spark_execution_silver from the newest first_event_date less the look-back, or
+{#- Incremental: a run re-reads spark_execution_silver from the newest first_event_date on, or
     from the first day of the silver rows loaded since (macro spark_window_start), and merges into those
     days' partitions only. -#}
 {%- set window_start = spark_window_start(ref('spark_execution_silver'), 'first_event_date') -%}

@@ -12,7 +12,7 @@
 }}
 
 {#- Incremental: a run re-reads spark_stream_silver and spark_execution_silver from the newest first_event_date
-    less the look-back, or from the first day of the rows loaded since (macro spark_window_start), and from
+    on, or from the first day of the rows loaded since (macro spark_window_start), and from
     the first day of those rows' Spark contexts, so a stream run's rows are read whole (its name), and
     merges into those days' partitions only. -#}
 {%- set stream_window_start = spark_window_start(ref('spark_stream_silver'), 'first_event_date') -%}

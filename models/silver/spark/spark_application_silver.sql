@@ -13,7 +13,7 @@
     start (Spark version), the application start and end, and the environment update, whose Spark
     properties carry, on Databricks, the cluster's usage tags (spark.databricks.clusterUsageTags.*). A
     context may post its environment again (a jar added later): the first of each event counts.
-    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    Incremental: a run reads the events from the newest first_event_date on, or from the
     first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
     rows they touch. -#}
 {%- set application_events = [

@@ -13,7 +13,7 @@
 
 {#- Spark SQL executions: the start (SparkListenerSQLExecutionStart) and end (SparkListenerSQLExecutionEnd)
     of each execution paired on (spark context, execution id). The physical plan is left in bronze.
-    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    Incremental: a run reads the events from the newest first_event_date on, or from the
     first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
     rows they touch. -#}
 {%- set execution_event_fields = [

@@ -11,7 +11,7 @@
 
 {#- Spark executors: the addition (SparkListenerExecutorAdded) and removal (SparkListenerExecutorRemoved)
     of each executor paired on (spark context, executor id).
-    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    Incremental: a run reads the events from the newest first_event_date on, or from the
     first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
     rows they touch. -#}
 {%- set executor_event_fields = [

@@ -14,7 +14,7 @@
     and, on Databricks job clusters, the job and task run it ran for. Event logs older than Spark 1.3 carry no
     job times (no Submission Time, no Completion Time): a job's start is then its first stage's submission
     and its end, once the job has ended, its last stage's completion.
-    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    Incremental: a run reads the events from the newest first_event_date on, or from the
     first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
     rows they touch. -#}
 {%- set job_event_fields = [

@@ -12,7 +12,7 @@
 {#- Spark stage attempts: the submission (SparkListenerStageSubmitted) and completion
     (SparkListenerStageCompleted) of each attempt paired on (spark context, stage id, attempt); a stage of a
     log without attempt ids (Spark before 1.2) is attempt 0.
-    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    Incremental: a run reads the events from the newest first_event_date on, or from the
     first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
     rows they touch. -#}
 {%- set stage_event_fields = [['Stage Info', spark_stage_info_fields()]] -%}

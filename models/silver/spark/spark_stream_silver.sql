@@ -15,7 +15,7 @@
 
 {#- Structured streaming: one row per streaming query run's start (QueryStartedEvent, batch -1) and per
     batch progress (QueryProgressEvent). Terminated events carry no time or metrics and are left out.
-    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    Incremental: a run reads the events from the newest first_event_date on, or from the
     first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
     rows they touch. -#}
 {%- set stream_event_fields = [

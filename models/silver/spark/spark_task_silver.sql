@@ -11,7 +11,7 @@
 
 {#- Spark task attempts: the start (SparkListenerTaskStart) and end (SparkListenerTaskEnd) of each attempt
     paired on (spark context, task id, attempt); task ids are unique within a Spark context.
-    Incremental: a run reads the events from the newest first_event_date less the look-back, or from the
+    Incremental: a run reads the events from the newest first_event_date on, or from the
     first day of the events loaded since (macro spark_window_start), and merges into the partitions of the
     rows they touch. -#}
 {%- set task_event_fields = [

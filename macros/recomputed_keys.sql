@@ -1,0 +1,14 @@
+{#- The first day an incremental run of an aggregate per key (one row per pipeline update, say) reads its
+    input from: the earliest `start_column` in this table of the keys `relation` has rows for from
+    `window_start` on (their totals change, so all their rows are read again), or `window_start` itself when
+    earlier (keys new to the table). A date literal, so reads prune partitions; the query behind it reads
+    the window's rows of `relation` and this table, one row a key. -#}
+{% macro recomputed_keys_read_from(relation, date_column, window_start, key_columns, start_column) -%}
+    {%- set keys = key_columns | join(', ') -%}
+    {%- set first_day = run_query(
+        'select cast(least(min(' ~ start_column ~ '), ' ~ window_start ~ ') as string) from ' ~ this
+        ~ ' where (' ~ keys ~ ') in (select ' ~ keys ~ ' from ' ~ relation
+        ~ ' where ' ~ date_column ~ ' >= ' ~ window_start ~ ')'
+    ).columns[0].values()[0] -%}
+    {{ return("date'" ~ first_day[:10] ~ "'") }}
+{%- endmacro %}
