@@ -61,6 +61,20 @@
     )
 {%- endmacro %}
 
+{#- In an incremental run of a model keyed by cluster states (append, after the pre-hook
+    delete_cluster_state_facts_to_recompute), the states of cluster_state_fact it inserts afresh, as a
+    predicate (macro cluster_state_facts_to_recompute, from this table's checkpoint: those the pre-hook
+    deleted); none in a full build and in unit tests (read every state). The model declares
+    `-- depends_on: ref('cluster_state_silver')`, which dbt cannot see here. -#}
+{% macro cluster_state_facts_this_run_recomputes() -%}
+    {%- if is_incremental() and execute and model.resource_type == 'model' -%}
+        {{ return(cluster_state_facts_to_recompute(
+            ref('cluster_state_silver'), cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end')
+        )) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
 {#- The pre-hook of a model keyed by cluster states (cluster_state_fact, job_run_cluster_state_share): in an
     incremental run, delete the rows of every state cluster_state_silver may have changed since this table's
     last run (macro cluster_state_facts_to_recompute, from this table's checkpoint: the same one

@@ -14,12 +14,7 @@
     and the open states. -#}
 {#- Read in incremental runs only (the states whose end was imputed), where dbt cannot see the ref. -#}
 -- depends_on: {{ ref('cluster_state_silver') }}
-{%- set recomputed_states = none -%}
-{%- if is_incremental() and execute and model.resource_type == 'model' -%}
-    {%- set recomputed_states = cluster_state_facts_to_recompute(
-        ref('cluster_state_silver'), cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end')
-    ) -%}
-{%- endif %}
+{%- set recomputed_states = cluster_state_facts_this_run_recomputes() %}
 with
 
 cluster_states as (

@@ -23,11 +23,8 @@
 {#- Read in incremental runs only (the states whose end was imputed, here and in the pre-hook), where dbt
     cannot see the ref. -#}
 -- depends_on: {{ ref('cluster_state_silver') }}
-{%- set recomputed_states = none -%}
-{%- if is_incremental() and execute and model.resource_type == 'model' -%}
-    {%- set recomputed_states = cluster_state_facts_to_recompute(
-        ref('cluster_state_silver'), cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end')
-    ) -%}
+{%- set recomputed_states = cluster_state_facts_this_run_recomputes() -%}
+{%- if recomputed_states is not none -%}
     {%- set first_state_start_ms = run_query(
         'select min(unixTimeMS_state_start) from ' ~ ref('cluster_state_fact') ~ ' where ' ~ recomputed_states
     ).columns[0].values()[0] -%}

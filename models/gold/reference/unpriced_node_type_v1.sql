@@ -15,10 +15,9 @@ unpriced_states as (
         uptime_in_state_H,
         driver_node_type_id,
         node_type_id,
-        driver_hourly_dbus is null as is_driver_unpriced,
-        not is_single_node and worker_hourly_dbus is null as is_worker_unpriced
-    from {{ ref('cluster_state_fact') }}
-    where is_node_type_unknown
+        is_driver_unpriced,
+        is_worker_unpriced
+    from {{ ref('unpriced_cluster_states') }}
 
 ),
 
