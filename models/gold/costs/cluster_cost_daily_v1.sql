@@ -7,7 +7,9 @@
 ) }}
 
 {#- One row per cluster, state and UTC day: each state of cluster_state_fact split at midnight, its DBUs and
-    costs shared out by the state's uptime in the day. Daily and monthly sums are plain sums here.
+    costs shared out by the state's uptime in the day. Daily and monthly sums are plain sums here. A state
+    that neither Databricks nor the cloud bills (a terminated cluster's) costs nothing and has no rows: a
+    terminated cluster's last state stays open, and would add a row for every day of history.
     Incremental like job_run_cluster_state_share: a run splits again the states cluster_state_fact
     recomputed (macro cluster_state_facts_to_recompute, from this table's checkpoint), after its pre-hook
     deleted their days. Partitioned by the day of the state end (locally), so that both prune to the recent
@@ -48,8 +50,9 @@ cluster_states as (
         is_node_type_unknown,
         is_state_open
     from {{ ref('cluster_state_fact') }}
+    where (databricks_billable or cloud_billable)
     {%- if recomputed_states is not none %}
-    where {{ recomputed_states }}
+        and {{ recomputed_states }}
     {%- endif %}
 
 ),
