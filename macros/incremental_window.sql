@@ -94,13 +94,15 @@
     {{ return(none) }}
 {%- endmacro %}
 
-{#- The merge predicate that confines a merge to the target's partitions from the merge source's first
-    `merge_window_column` value on: without it Iceberg's copy-on-write MERGE scans every data file of the
-    target for matches. The column is a date (from the first day on) or an epoch-millisecond time (from the
-    first millisecond on). Correct only when that column never changes for a key (the row's date, a query's
-    start). None when the model sets no window column or the source is empty. A model can give its own
-    predicate instead: config merge_window_predicate_macro names a macro taking the source relation. -#}
-{% macro merge_window_predicate(source_relation) -%}
+{#- The merge predicate that confines a merge to the target's partitions of the merge source's
+    `merge_window_column` values: without it Iceberg's copy-on-write MERGE scans every data file of the
+    target for matches. The column is a date (the source's days, listed, so that an old row the run
+    completes, such as a run still active, adds its own day and not every day since; from the first day on
+    past `max_listed_days` of them) or an epoch-millisecond time (from the first millisecond on). Correct
+    only when that column never changes for a key (the row's date, a query's start). None when the model
+    sets no window column or the source is empty. A model can give its own predicate instead: config
+    merge_window_predicate_macro names a macro taking the source relation. -#}
+{% macro merge_window_predicate(source_relation, max_listed_days=100) -%}
     {#- A model whose recomputed rows are not a range of dates (open states) names its own predicate macro. -#}
     {%- set predicate_macro = config.get('merge_window_predicate_macro') -%}
     {%- if predicate_macro -%}
@@ -118,5 +120,16 @@
     {%- elif first_value is number -%}
         {{ return("dbt_internal_dest." ~ window_column ~ " >= " ~ (first_value | int)) }}
     {%- endif -%}
-    {{ return("dbt_internal_dest." ~ window_column ~ " >= date'" ~ (first_value | string)[:10] ~ "'") }}
+    {%- set days = run_query(
+        'select distinct cast(' ~ window_column ~ ' as string) from ' ~ source_relation
+        ~ ' where ' ~ window_column ~ ' is not null'
+    ).columns[0].values() | sort -%}
+    {%- if days | length > max_listed_days -%}
+        {{ return("dbt_internal_dest." ~ window_column ~ " >= date'" ~ (first_value | string)[:10] ~ "'") }}
+    {%- endif -%}
+    {%- set day_literals = [] -%}
+    {%- for day in days -%}
+        {%- do day_literals.append("date'" ~ day[:10] ~ "'") -%}
+    {%- endfor -%}
+    {{ return("dbt_internal_dest." ~ window_column ~ " in (" ~ day_literals | join(', ') ~ ")") }}
 {%- endmacro %}
