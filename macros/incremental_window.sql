@@ -112,18 +112,19 @@
     {%- if not window_column -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set first_value = run_query(
-        'select min(' ~ window_column ~ ') from ' ~ source_relation
-    ).columns[0].values()[0] -%}
+    {#- One read of the source: its first value and (for a date) its first days, past the most listed. -#}
+    {%- set source_window = run_query(
+        "select min(" ~ window_column ~ "), concat_ws(',', slice(array_sort(collect_set(cast("
+        ~ window_column ~ " as string))), 1, " ~ (max_listed_days + 1) ~ ")) from " ~ source_relation
+    ).rows[0] -%}
+    {%- set first_value = source_window[0] -%}
     {%- if first_value is none -%}
         {{ return(none) }}
     {%- elif first_value is number -%}
         {{ return("dbt_internal_dest." ~ window_column ~ " >= " ~ (first_value | int)) }}
     {%- endif -%}
-    {%- set days = run_query(
-        'select distinct cast(' ~ window_column ~ ' as string) from ' ~ source_relation
-        ~ ' where ' ~ window_column ~ ' is not null'
-    ).columns[0].values() | sort -%}
+    {#- A lone day may come back typed as a date: as text either way. -#}
+    {%- set days = (source_window[1] | string).split(',') -%}
     {%- if days | length > max_listed_days -%}
         {{ return("dbt_internal_dest." ~ window_column ~ " >= date'" ~ (first_value | string)[:10] ~ "'") }}
     {%- endif -%}
