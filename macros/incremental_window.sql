@@ -94,15 +94,13 @@
     {{ return(none) }}
 {%- endmacro %}
 
-{#- The merge predicate that confines a merge to the target's partitions of the merge source's
-    `merge_window_column` values: without it Iceberg's copy-on-write MERGE scans every data file of the
-    target for matches. The column is a date (the source's days, listed, so that an old row the run
-    completes, such as a run still active, adds its own day and not every day since; from the first day on
-    past `max_listed_days` of them) or an epoch-millisecond time (from the first millisecond on). Correct
-    only when that column never changes for a key (the row's date, a query's start). None when the model
-    sets no window column or the source is empty. A model can give its own predicate instead: config
-    merge_window_predicate_macro names a macro taking the source relation. -#}
-{% macro merge_window_predicate(source_relation, max_listed_days=100) -%}
+{#- The merge predicate that confines a merge to the target's partitions from the merge source's first
+    `merge_window_column` value on: without it Iceberg's copy-on-write MERGE scans every data file of the
+    target for matches. The column is a date (from the first day on) or an epoch-millisecond time (from the
+    first millisecond on). Correct only when that column never changes for a key (the row's date, a query's
+    start). None when the model sets no window column or the source is empty. A model can give its own
+    predicate instead: config merge_window_predicate_macro names a macro taking the source relation. -#}
+{% macro merge_window_predicate(source_relation) -%}
     {#- A model whose recomputed rows are not a range of dates (open states) names its own predicate macro. -#}
     {%- set predicate_macro = config.get('merge_window_predicate_macro') -%}
     {%- if predicate_macro -%}
@@ -112,25 +110,13 @@
     {%- if not window_column -%}
         {{ return(none) }}
     {%- endif -%}
-    {#- One read of the source: its first value and (for a date) its first days, past the most listed. -#}
-    {%- set source_window = run_query(
-        "select min(" ~ window_column ~ "), concat_ws(',', slice(array_sort(collect_set(cast("
-        ~ window_column ~ " as string))), 1, " ~ (max_listed_days + 1) ~ ")) from " ~ source_relation
-    ).rows[0] -%}
-    {%- set first_value = source_window[0] -%}
+    {%- set first_value = run_query(
+        'select min(' ~ window_column ~ ') from ' ~ source_relation
+    ).columns[0].values()[0] -%}
     {%- if first_value is none -%}
         {{ return(none) }}
     {%- elif first_value is number -%}
         {{ return("dbt_internal_dest." ~ window_column ~ " >= " ~ (first_value | int)) }}
     {%- endif -%}
-    {#- A lone day may come back typed as a date: as text either way. -#}
-    {%- set days = (source_window[1] | string).split(',') -%}
-    {%- if days | length > max_listed_days -%}
-        {{ return("dbt_internal_dest." ~ window_column ~ " >= date'" ~ (first_value | string)[:10] ~ "'") }}
-    {%- endif -%}
-    {%- set day_literals = [] -%}
-    {%- for day in days -%}
-        {%- do day_literals.append("date'" ~ day[:10] ~ "'") -%}
-    {%- endfor -%}
-    {{ return("dbt_internal_dest." ~ window_column ~ " in (" ~ day_literals | join(', ') ~ ")") }}
+    {{ return("dbt_internal_dest." ~ window_column ~ " >= date'" ~ (first_value | string)[:10] ~ "'") }}
 {%- endmacro %}
