@@ -6,6 +6,10 @@
     one row per cluster, action and millisecond (at-least-once delivery), with the creator or editor the
     action names (the history cluster_silver's created_by and last_edited_by follow). -#}
 {%- set spec_columns = cluster_spec_columns() %}
+{%- set action_columns = (
+    ['organization_id', 'cluster_id', 'action', 'unix_time_ms', 'user_email', 'creator_user_name']
+    + spec_columns + ['named_creator', 'named_editor']
+) %}
 
 with
 
@@ -61,26 +65,10 @@ cluster_actions_imputed_from_snapshots as (
 )
 
 select
-    organization_id,
-    cluster_id,
-    action,
-    unix_time_ms,
-    user_email,
-    creator_user_name,
-    {{ spec_columns | join(',\n    ') }},
-    named_creator,
-    named_editor
+    {{ action_columns | join(',\n    ') }}
 from cluster_actions_ranked
 where delivery_number = 1
 union all
 select
-    organization_id,
-    cluster_id,
-    action,
-    unix_time_ms,
-    user_email,
-    creator_user_name,
-    {{ spec_columns | join(',\n    ') }},
-    named_creator,
-    named_editor
+    {{ action_columns | join(',\n    ') }}
 from cluster_actions_imputed_from_snapshots
