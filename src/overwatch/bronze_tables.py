@@ -131,6 +131,7 @@ CLUSTER_USAGE_REFERENCE = BronzeTable(
     loaded_at timestamp
     """,
     ("organization_id", "cluster_id", "interval_start_ms"),
+    day_layout=DayLayout("interval_start_ms", epoch_ms=True),
 )
 
 QUARANTINE = BronzeTable(

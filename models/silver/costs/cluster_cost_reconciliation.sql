@@ -1,8 +1,25 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'cluster_id', 'usage_date'],
+        partition_by=date_partitioning('usage_date'),
+        merge_window_column='usage_date',
+        pre_hook="{{ delete_window_days('usage_date') }}",
+    )
+}}
+
 {#- Per cluster and UTC day: the DBUs of cluster_cost_daily against a reference. Locally (and by default) the
     reference is cluster_usage_reference_bronze, known running intervals of each cluster priced with the same
     node DBU rates and Photon multipliers, cut at the run's until-time; on Databricks, with var
-    reconcile_with_billing_usage, it is system.billing.usage (DBUs billed per cluster and day). -#}
+    reconcile_with_billing_usage, it is system.billing.usage (DBUs billed per cluster and day).
+    Incremental: a run compares again the days from the newest one less the look-back (macro
+    incremental_window_start) on, after its pre-hook deleted them (macro delete_window_days); a day before
+    them changes only through events later than the look-back, as in every windowed model. -#}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
+{%- set window_start = incremental_window_start('usage_date') -%}
+{#- An interval ending before the window has no day in it. -#}
+{%- set intervals_ending_after_ms = 'unix_millis(timestamp(' ~ window_start ~ '))' if window_start else '0' -%}
 
 with
 
@@ -17,6 +34,9 @@ computed_daily as (
             as computed_dbus,
         max(case when is_node_type_unknown then 1 else 0 end) = 1 as has_unknown_node_type
     from {{ ref('cluster_cost_daily') }}
+    {%- if window_start %}
+        where usage_date >= {{ window_start }}
+    {%- endif %}
     group by organization_id, cluster_id, usage_date
 
 ),
@@ -33,6 +53,9 @@ reference_daily as (
     where
         usage_metadata.cluster_id is not null
         and usage_unit = 'DBU'
+        {%- if window_start %}
+            and usage_date >= {{ window_start }}
+        {%- endif %}
     group by cast(workspace_id as string), usage_metadata.cluster_id, usage_date
 
 ),
@@ -61,6 +84,7 @@ reference_daily as (
         where
             reference.is_running
             and reference.interval_start_ms < run_window.until_time_ms
+            and (reference.interval_end_ms is null or reference.interval_end_ms > {{ intervals_ending_after_ms }})
 
     ),
 
@@ -137,6 +161,9 @@ reference_daily as (
             usage_date,
             sum(reference_dbus) as reference_dbus
         from reference_priced
+        {%- if window_start %}
+            where usage_date >= {{ window_start }}
+        {%- endif %}
         group by organization_id, cluster_id, usage_date
 
     ),
