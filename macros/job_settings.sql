@@ -29,10 +29,12 @@
 
 {#- The value one job event states for a settings field, as text: a create states the settings as request
     parameters, an update or reset as the JSON object `new_settings`, a snapImpute row as the settings of
-    the job's API snapshot. Null when the event says nothing about the field. `relation`: the events' alias. -#}
+    the job's API snapshot, the state an incremental run carries from before its window (action 'carried')
+    as the value last set (column carried_state). Null when the event says nothing about the field. `relation`: the events' alias. -#}
 {% macro job_event_setting(field_name, relation) %}
     case
         when {{ relation }}.action = 'create' then {{ relation }}.request_params['{{ field_name }}']
+        when {{ relation }}.action = 'carried' then {{ relation }}.carried_state.settings.`{{ field_name }}`.value
         when {{ relation }}.action in ('update', 'reset')
             then get_json_object({{ relation }}.request_params['new_settings'], '$.{{ field_name }}')
         when {{ relation }}.action = 'snapImpute'
@@ -45,6 +47,7 @@
 {% macro job_event_sets_setting(field_name, relation) %}
     case
         when {{ relation }}.action in ('create', 'reset', 'snapImpute') then true
+        when {{ relation }}.action = 'carried' then {{ relation }}.carried_state.settings.`{{ field_name }}` is not null
         when {{ relation }}.action = 'update'
             then
                 get_json_object({{ relation }}.request_params['new_settings'], '$.{{ field_name }}') is not null
@@ -67,3 +70,31 @@
     {%- endfor -%}
     {{- expressions | join(',\n        ') -}}
 {% endmacro %}
+
+{#- Per settings field, the value the last event that set it gave, as struct<value> (null when no event
+    set it yet; a set null is a struct of null): what a row carries forward to the job's later events, so
+    that an incremental run starts from it instead of replaying them. Expects the columns of
+    job_settings_carried_forward and a window. -#}
+{% macro job_settings_last_set(window_name) %}
+    {%- set fields = [] -%}
+    {%- for field_name, column_name, data_type in job_settings_fields() -%}
+        {%- do fields.append(
+            "'" ~ field_name ~ "', last_value(case when " ~ column_name ~ "_is_set then named_struct('value', "
+            ~ column_name ~ "_event_value) end, true) over " ~ window_name
+        ) -%}
+    {%- endfor -%}
+    named_struct(
+            {{ fields | join(',\n            ') }}
+        )
+{%- endmacro %}
+
+{#- The type of job_silver's carried_state: per settings field the value last set (job_settings_last_set),
+    the create's author and time, the last delete and edit, as of the row. -#}
+{% macro job_carried_state_type() %}
+    {%- set fields = [] -%}
+    {%- for field_name, column_name, data_type in job_settings_fields() -%}
+        {%- do fields.append('`' ~ field_name ~ '`: struct<value: string>') -%}
+    {%- endfor -%}
+    {{- 'struct<settings: struct<' ~ fields | join(', ') ~ '>, created_by: string, created_ts: bigint, '
+        ~ 'deleted_by: string, deleted_ts: bigint, last_edited_by: string, last_edited_ts: bigint>' -}}
+{%- endmacro %}

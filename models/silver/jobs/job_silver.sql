@@ -1,6 +1,18 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key=['organization_id', 'job_id', 'action', 'unix_time_ms'],
+    post_hook=["{{ delete_superseded_snapshot_imputations(['organization_id', 'job_id'], 'action') }}"],
+) }}
 
+{#- Overwatch's job_status: every job definition event with the settings carried forward. Each row keeps in
+    carried_state, per settings field, the last value an event set (null when none did yet) and the create
+    event's author and time. Incremental: a run takes the audit events of the look-back window (var
+    lookback_days, back from the newest event in this table), the snapImpute of each job first listed in
+    the window's snapshots, and carries each job's settings and authors forward from its last row before
+    the window instead of replaying its events. -#}
 {%- set settings_fields = job_settings_fields() %}
+{%- set window_start_ms = incremental_window_start_ms('unix_time_ms') -%}
 
 with
 
@@ -19,11 +31,19 @@ job_events_from_audit as (
         session_id,
         request_id,
         user_agent,
-        source_ip_address
+        source_ip_address,
+        cast(null as {{ job_carried_state_type() }}) as carried_state
     from {{ ref('stg_audit__jobs') }}
     where
         action_name in ('create', 'update', 'reset', 'delete', 'changeJobAcl')
         and response_status_code = 200
+    {%- if window_start_ms is not none %}
+        and event_time_ms >= {{ window_start_ms }}
+    {%- endif %}
+    {%- if window_start_ms is number %}
+        -- An event is delivered on or after its day: the audit log's date partitions prune to the window.
+        and delivery_date >= date'{{ epoch_ms_date(window_start_ms).isoformat() }}'
+    {%- endif %}
 
 ),
 
@@ -41,13 +61,23 @@ job_snapshots as (
 
 ),
 
-jobs_with_create_event as (
+jobs_not_imputed as (
 
-    select distinct
+    -- A job with a create event has no snapImpute; nor, in an incremental run, one created or first listed
+    -- before the window (its snapImpute, if any, is not the window's).
+    select
         organization_id,
         job_id
     from job_events_from_audit
     where action = 'create'
+    {%- if window_start_ms is not none %}
+        union
+        select
+            organization_id,
+            job_id
+        from {{ this }}
+        where action = 'create' or (action = 'snapImpute' and unix_time_ms < {{ window_start_ms }})
+    {%- endif %}
 
 ),
 
@@ -85,22 +115,75 @@ job_events_imputed_from_snapshots as (
         cast(null as string) as session_id,
         cast(null as string) as request_id,
         cast(null as string) as user_agent,
-        cast(null as string) as source_ip_address
+        cast(null as string) as source_ip_address,
+        cast(null as {{ job_carried_state_type() }}) as carried_state
     from job_snapshots_ranked
-    left anti join jobs_with_create_event
+    left anti join jobs_not_imputed
         on
-            job_snapshots_ranked.organization_id = jobs_with_create_event.organization_id
-            and job_snapshots_ranked.job_id = jobs_with_create_event.job_id
+            job_snapshots_ranked.organization_id = jobs_not_imputed.organization_id
+            and job_snapshots_ranked.job_id = jobs_not_imputed.job_id
     where job_snapshots_ranked.snapshot_number = 1
 
 ),
 
+{% if window_start_ms is not none -%}
+    last_rows_before_window as (
+
+        select
+            organization_id,
+            job_id,
+            unix_time_ms,
+            carried_state,
+            row_number() over (
+                partition by organization_id, job_id
+                order by unix_time_ms desc, case when action = 'create' then 1 else 2 end desc
+            ) as row_number_from_last
+        from {{ this }}
+        where
+            unix_time_ms < {{ window_start_ms }}
+            and (organization_id, job_id) in (
+                select organization_id, job_id from job_events_from_audit
+                union all
+                select organization_id, job_id from job_events_imputed_from_snapshots
+            )
+
+    ),
+
+    carried_events_before_window as (
+
+        -- What each job with events in the window (its snapImpute included) stood at before it
+        -- (carried_state), as an event stating it.
+        select
+            organization_id,
+            job_id,
+            'carried' as action,
+            unix_time_ms,
+            from_json(cast(null as string), 'map<string,string>') as request_params,
+            cast(null as string) as snapshot_settings,
+            cast(null as array<string>) as fields_to_remove,
+            cast(null as struct<statusCode: int, errorMessage: string, result: string>) as response,
+            cast(null as string) as user_email,
+            cast(null as string) as session_id,
+            cast(null as string) as request_id,
+            cast(null as string) as user_agent,
+            cast(null as string) as source_ip_address,
+            carried_state
+        from last_rows_before_window
+        where row_number_from_last = 1
+
+    ),
+
+{% endif -%}
 job_events as (
 
     select * from job_events_from_audit
     where job_id is not null
     union all
     select * from job_events_imputed_from_snapshots
+    {%- if window_start_ms is not none %}
+        union all
+        select * from carried_events_before_window
+    {%- endif %}
 
 ),
 
@@ -132,7 +215,8 @@ unique_job_events as (
         session_id,
         request_id,
         user_agent,
-        source_ip_address
+        source_ip_address,
+        carried_state
     from job_events_ranked
     where delivery_number = 1
 
@@ -180,7 +264,14 @@ job_events_with_settings as (
             {{ job_event_sets_setting(field_name, 'unique_job_events') }} as {{ column_name }}_is_set,
             get_json_object(job_snapshot_intervals.settings, '$.{{ field_name }}') as {{ column_name }}_snapshot_value,
         {%- endfor %}
-        case when unique_job_events.action = 'create' then 1 else 2 end as action_order
+        unique_job_events.carried_state.created_by as carried_created_by,
+        unique_job_events.carried_state.created_ts as carried_created_ts,
+        unique_job_events.carried_state.deleted_by as carried_deleted_by,
+        unique_job_events.carried_state.deleted_ts as carried_deleted_ts,
+        unique_job_events.carried_state.last_edited_by as carried_last_edited_by,
+        unique_job_events.carried_state.last_edited_ts as carried_last_edited_ts,
+        -- The state carried from before an incremental run's window comes before its events.
+        case unique_job_events.action when 'carried' then 0 when 'create' then 1 else 2 end as action_order
     from unique_job_events
     left join job_snapshot_intervals
         on
@@ -209,14 +300,33 @@ job_status as (
         snapshot_created_time,
         action_order,
         {{ job_settings_carried_forward('events_so_far') }},
-        last_value(case when action = 'create' then user_email end, true) over job_history as created_by_event,
-        last_value(case when action = 'create' then unix_time_ms end, true) over job_history as created_ts_event,
-        last_value(case when action = 'delete' then user_email end, true) over events_so_far as deleted_by,
-        last_value(case when action = 'delete' then unix_time_ms end, true) over events_so_far as deleted_ts,
-        last_value(case when action in ('update', 'reset') then user_email end, true) over events_so_far
-            as last_edited_by,
-        last_value(case when action in ('update', 'reset') then unix_time_ms end, true) over events_so_far
-            as last_edited_ts
+        {{ job_settings_last_set('events_so_far') }} as last_set_settings,
+        last_value(
+            case action when 'create' then user_email when 'carried' then carried_created_by end, true
+        ) over job_history as created_by_event,
+        last_value(
+            case action when 'create' then unix_time_ms when 'carried' then carried_created_ts end, true
+        ) over job_history as created_ts_event,
+        last_value(
+            case action when 'delete' then user_email when 'carried' then carried_deleted_by end, true
+        ) over events_so_far as deleted_by,
+        last_value(
+            case action when 'delete' then unix_time_ms when 'carried' then carried_deleted_ts end, true
+        ) over events_so_far as deleted_ts,
+        last_value(
+            case
+                when action in ('update', 'reset') then user_email
+                when action = 'carried' then carried_last_edited_by
+            end,
+            true
+        ) over events_so_far as last_edited_by,
+        last_value(
+            case
+                when action in ('update', 'reset') then unix_time_ms
+                when action = 'carried' then carried_last_edited_ts
+            end,
+            true
+        ) over events_so_far as last_edited_ts
     from job_events_with_settings
     window
         events_so_far as (
@@ -310,12 +420,22 @@ final as (
         job_status.deleted_ts,
         job_status.last_edited_by,
         job_status.last_edited_ts,
-        job_status.user_email as action_by
+        job_status.user_email as action_by,
+        named_struct(
+            'settings', job_status.last_set_settings,
+            'created_by', job_status.created_by_event,
+            'created_ts', job_status.created_ts_event,
+            'deleted_by', job_status.deleted_by,
+            'deleted_ts', job_status.deleted_ts,
+            'last_edited_by', job_status.last_edited_by,
+            'last_edited_ts', job_status.last_edited_ts
+        ) as carried_state
     from job_status
     left join latest_job_snapshots
         on
             job_status.organization_id = latest_job_snapshots.organization_id
             and job_status.job_id = latest_job_snapshots.job_id
+    where job_status.action != 'carried'
 
 )
 
