@@ -20,9 +20,10 @@
 {#- One row per state and clock hour it spans: the slice of the state in the hour [slice_start_ms,
     slice_end_ms) and its share of the state's uptime. A state's end is inclusive (it ends 1 ms before the
     next starts), so it covers [state_start_ms, state_end_ms + 1). States of no uptime (a permanent delete)
-    have no hours, nor, given `running_column`, states where it is false.
-    `key_columns` identify a state in `relation`. -#}
-{% macro state_hour_slices(relation, key_columns, running_column=none) -%}
+    have no hours, nor, given `running_column`, states where it is false, nor, given `predicate`, states
+    where it is false (an incremental run's states to recompute). `key_columns` identify a state in
+    `relation`; its state_end_ms is kept beside them. -#}
+{% macro state_hour_slices(relation, key_columns, running_column=none, predicate=none) -%}
     with
 
     states as (
@@ -30,12 +31,16 @@
         select
             {% for column in key_columns %}{{ column }},
             {% endfor -%}
+            state_end_ms,
             state_end_ms + 1 as state_stop_ms
         from {{ relation }}
         where
             uptime_in_state_s > 0
             {%- if running_column %}
                 and {{ running_column }}
+            {%- endif %}
+            {%- if predicate %}
+                and {{ predicate }}
             {%- endif %}
 
     ),
@@ -59,6 +64,7 @@
     select
         {% for column in key_columns %}{{ column }},
         {% endfor -%}
+        state_end_ms,
         timestamp_millis(hour_start_ms) as hour_start,
         greatest(state_start_ms, hour_start_ms) as slice_start_ms,
         least(state_stop_ms, hour_start_ms + 3600000) as slice_end_ms,
@@ -177,7 +183,8 @@
     kept state sharing an hour with a recomputed one counts at its kept estimate. The first clock hour
     (epoch ms) a recomputed running state starts in, from `states` (the silver relation) where `predicate`
     (the states to recompute) holds; none without one (a state not running is estimated at 0 DBUs, which no
-    split changes). A literal, so the read of the kept states prunes by it. -#}
+    split changes). A literal, so the read of the kept states prunes by it. (cluster_state_fact reads fewer:
+    macro recomputed_running_states_started_before.) -#}
 {% macro first_recomputed_running_hour_ms(states, predicate) -%}
     {%- set first_start_ms = run_query(
         'select min(state_start_ms) from ' ~ states ~ ' where is_running and (' ~ predicate ~ ')'
@@ -189,8 +196,9 @@
     (`this`, Overwatch's column names) ending from `kept_from_ms` (macro first_recomputed_running_hour_ms)
     on that are not in `recomputed_states` (the CTE of the states the run recomputes, keyed by
     organization_id, `id_column`, state_start_ms and `more_key_columns`), with the estimated_states
-    columns of calibrated_state_hours. -#}
-{% macro kept_state_estimates(recomputed_states, id_column, more_key_columns, kept_from_ms) -%}
+    columns of calibrated_state_hours. Given `earlier_states` (macro recomputed_running_states_started_before
+    `kept_from_ms`), also the kept states ending in the hour each of them started in, before it. -#}
+{% macro kept_state_estimates(recomputed_states, id_column, more_key_columns, kept_from_ms, earlier_states=[]) -%}
     select
         kept_states.organization_id,
         kept_states.{{ id_column }},
@@ -209,5 +217,26 @@
             {%- for column in more_key_columns %}
             and kept_states.{{ column }} = recomputed_states.{{ column }}
             {%- endfor %}
-    where kept_states.unixTimeMS_state_end >= {{ kept_from_ms | int }}
+    where
+        kept_states.unixTimeMS_state_end >= {{ kept_from_ms | int }}
+        {%- for state in earlier_states %}
+        or (
+            kept_states.organization_id = '{{ state[0] }}'
+            and kept_states.{{ id_column }} = '{{ state[1] }}'
+            and kept_states.unixTimeMS_state_end >= {{ (state[2] // 3600000 * 3600000) | int }}
+            and kept_states.unixTimeMS_state_end < {{ state[2] | int }}
+        )
+        {%- endfor %}
+{%- endmacro %}
+
+{#- The running states an incremental state fact recomputes that started before the clock hour `hour_ms`
+    (epoch ms), as rows (organization_id, id, state start ms) from `states` (the silver relation) where
+    `predicate` (the states to recompute) holds: states running for days, open ones among them, and those
+    spanning the checkpoint. Of the hours before `hour_ms`, a calibration needs only theirs, and in the hour
+    each started in, the kept states that end in it (kept_state_estimates' `earlier_states`). -#}
+{% macro recomputed_running_states_started_before(states, predicate, id_column, hour_ms) -%}
+    {{ return(run_query(
+        'select organization_id, ' ~ id_column ~ ', state_start_ms from ' ~ states
+        ~ ' where is_running and (' ~ predicate ~ ') and state_start_ms < ' ~ hour_ms
+    ).rows) }}
 {%- endmacro %}

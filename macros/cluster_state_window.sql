@@ -41,21 +41,24 @@
 {%- endmacro %}
 
 {#- The states of cluster_state_fact an incremental run of a model keyed by cluster states recomputes, as a
-    predicate over such a table (bare columns organization_id, cluster_id, unixTimeMS_state_start and
+    predicate over such a table (bare columns organization_id, cluster_id and the state's start and end,
+    `start_column` and `end_column`, by default Overwatch's names unixTimeMS_state_start and
     unixTimeMS_state_end): those ending at or after `checkpoint_ms` less 1 ms (the model's checkpoint, macro
     cluster_state_checkpoint_ms) and those whose end a lost termination imputed (listed from
     `cluster_states`, the silver table, as literals so that reads and deletes prune by file statistics). -#}
-{% macro cluster_state_facts_to_recompute(cluster_states, checkpoint_ms) -%}
+{% macro cluster_state_facts_to_recompute(
+    cluster_states, checkpoint_ms, start_column='unixTimeMS_state_start', end_column='unixTimeMS_state_end'
+) -%}
     {%- set imputed_ends = run_query(
         'select organization_id, cluster_id, state_start_ms from ' ~ cluster_states ~ ' where is_end_imputed'
     ) -%}
     (
-        unixTimeMS_state_end >= {{ (checkpoint_ms - 1) | int }}
+        {{ end_column }} >= {{ (checkpoint_ms - 1) | int }}
         {%- for state in imputed_ends.rows %}
         or (
             organization_id = '{{ state[0] }}'
             and cluster_id = '{{ state[1] }}'
-            and unixTimeMS_state_start = {{ state[2] | int }}
+            and {{ start_column }} = {{ state[2] | int }}
         )
         {%- endfor %}
     )
@@ -66,27 +69,54 @@
     predicate (macro cluster_state_facts_to_recompute, from this table's checkpoint: those the pre-hook
     deleted); none in a full build and in unit tests (read every state). The model declares
     `-- depends_on: ref('cluster_state_silver')`, which dbt cannot see here. -#}
-{% macro cluster_state_facts_this_run_recomputes() -%}
+{% macro cluster_state_facts_this_run_recomputes(
+    start_column='unixTimeMS_state_start', end_column='unixTimeMS_state_end'
+) -%}
     {%- if is_incremental() and execute and model.resource_type == 'model' -%}
         {{ return(cluster_state_facts_to_recompute(
-            ref('cluster_state_silver'), cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end')
+            ref('cluster_state_silver'), cluster_state_checkpoint_ms(this, end_column), start_column, end_column
         )) }}
     {%- endif -%}
     {{ return(none) }}
 {%- endmacro %}
 
-{#- The pre-hook of a model keyed by cluster states (cluster_state_fact, job_run_cluster_state_share): in an
+{#- The pre-hook of a model keyed by cluster states (cluster_state_fact, job_run_cluster_state_share,
+    cluster_state_hour; `start_column` and `end_column` name the state's start and end in its table): in an
     incremental run, delete the rows of every state cluster_state_silver may have changed since this table's
     last run (macro cluster_state_facts_to_recompute, from this table's checkpoint: the same one
     cluster_state_silver's run used, or an earlier one if this table lagged). The model then inserts these
     states afresh, so a state the silver run deleted is gone here too. A run killed between the delete and
     the insert leaves an earlier newest end, hence an earlier checkpoint: the next run recomputes what it
     lost. Empty in a full build. -#}
-{% macro delete_cluster_state_facts_to_recompute(cluster_states) -%}
+{% macro delete_cluster_state_facts_to_recompute(
+    cluster_states, start_column='unixTimeMS_state_start', end_column='unixTimeMS_state_end'
+) -%}
     {%- if execute and is_incremental() -%}
     delete from {{ this }}
     where {{ cluster_state_facts_to_recompute(
-        cluster_states, cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end')
+        cluster_states, cluster_state_checkpoint_ms(this, end_column), start_column, end_column
     ) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of cluster_state_hour an incremental run of cluster_state_fact calibrates, as a predicate over
+    its columns: every hour from the clock hour of the checkpoint (`checkpoint_hour_ms`) on; every hour of
+    the states the run recomputes (macro cluster_state_facts_to_recompute: a state running for days reaches
+    back to its start); and the hour each recomputed running state that started before the checkpoint's
+    hour (`earlier_states`, macro recomputed_running_states_started_before) started in, which it shares with
+    the kept states ending in it. Literal bounds, so that the read prunes by the hour table's layout. -#}
+{% macro hours_to_calibrate(checkpoint_ms, checkpoint_hour_ms, earlier_states) -%}
+    (
+        hour_start >= timestamp_millis({{ checkpoint_hour_ms | int }})
+        or {{ cluster_state_facts_to_recompute(
+            ref('cluster_state_silver'), checkpoint_ms, 'state_start_ms', 'state_end_ms'
+        ) }}
+        {%- for state in earlier_states %}
+        or (
+            organization_id = '{{ state[0] }}'
+            and cluster_id = '{{ state[1] }}'
+            and hour_start = timestamp_millis({{ (state[2] // 3600000 * 3600000) | int }})
+        )
+        {%- endfor %}
+    )
 {%- endmacro %}

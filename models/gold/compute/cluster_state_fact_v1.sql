@@ -13,18 +13,20 @@
     run (macro cluster_states_to_recompute, from this table's checkpoint), after its pre-hook deleted their
     facts; the specs, prices and bill it joins them to are read whole, and the kept states that share a
     clock hour with a recomputed running state count in that hour's calibration (macro kept_state_estimates).
+    Of the hours before the checkpoint's, only those of the recomputed states are read (macro
+    hours_to_calibrate), and of the kept states only those ending in the first hour of a recomputed one.
     Partitioned by state start date and open flag (locally), so that the delete, and windowed readers, prune
     to the recent and the open states. -#}
 {%- set recompute_from_ms = none -%}
-{%- set kept_states_from_ms = none -%}
-{%- set state_hours_from_ms = none -%}
 {%- if is_incremental() and execute and model.resource_type == 'model' -%}
     {%- set recompute_from_ms = cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end') -%}
-    {%- set kept_states_from_ms = first_recomputed_running_hour_ms(
-        ref('cluster_state_silver'), cluster_states_to_recompute(recompute_from_ms)
+    {#- The hours from the checkpoint's on are calibrated with every state in them; of the hours before it,
+        only those of the recomputed running states that started earlier (a cluster running for days), and
+        in the hour each started in, the kept states ending in it. -#}
+    {%- set checkpoint_hour_ms = (recompute_from_ms // 3600000) * 3600000 -%}
+    {%- set earlier_states = recomputed_running_states_started_before(
+        ref('cluster_state_silver'), cluster_states_to_recompute(recompute_from_ms), 'cluster_id', checkpoint_hour_ms
     ) -%}
-    {#- Hours before the first recomputed running state's are of kept states only. -#}
-    {%- set state_hours_from_ms = kept_states_from_ms or recompute_from_ms -%}
 {%- endif -%}
 {%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" -%}
 {%- set starting_states = "('CREATING', 'STARTING', 'RESTARTING')" -%}
@@ -198,6 +200,21 @@ photon_multipliers as (
         active_from,
         coalesce(active_until, {{ far_future }}) as active_until
     from {{ ref('photon_dbu_multipliers') }}
+
+),
+
+state_hours as (
+
+    select
+        organization_id,
+        cluster_id,
+        state_start_ms,
+        hour_start,
+        hour_share
+    from {{ ref('cluster_state_hour') }}
+    {%- if recompute_from_ms is not none %}
+        where {{ hours_to_calibrate(recompute_from_ms, checkpoint_hour_ms, earlier_states) }}
+    {%- endif %}
 
 ),
 
@@ -383,10 +400,10 @@ estimated_states as (
         driver_dbus + worker_dbus as total_dbus,
         driver_dbu_cost + worker_dbu_cost as total_dbu_cost
     from state_costs
-    {%- if kept_states_from_ms is not none %}
+    {%- if recompute_from_ms is not none %}
         union all
         -- States this run keeps count in the hours they share with recomputed ones, at their kept estimate.
-        {{ kept_state_estimates('state_costs', 'cluster_id', [], kept_states_from_ms) }}
+        {{ kept_state_estimates('state_costs', 'cluster_id', [], checkpoint_hour_ms, earlier_states) }}
     {%- endif %}
 
 ),
@@ -394,8 +411,7 @@ estimated_states as (
 calibrated_state_hours as (
 
     {{ calibrated_state_hours(
-        'estimated_states', ref('cluster_state_hour'), 'cluster', 'cluster_id',
-        ['organization_id', 'cluster_id', 'state_start_ms'], state_hours_from_ms
+        'estimated_states', 'state_hours', 'cluster', 'cluster_id', ['organization_id', 'cluster_id', 'state_start_ms']
     ) }}
 
 ),
