@@ -1,4 +1,8 @@
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
+
+{#- A table built afresh each run, reading only the recent listings (macro latest_listings_from) where that
+    finds every workspace's latest; a view would read every listing ever taken at each snapshot run. -#}
+{%- set listings_from = latest_listings_from(ref('stg_api__clusters')) %}
 
 with
 
@@ -28,6 +32,9 @@ cluster_snapshots as (
         creator_user_name,
         state
     from {{ ref('stg_api__clusters') }}
+    {%- if listings_from %}
+        where snapshot_time >= {{ listings_from }}
+    {%- endif %}
 
 ),
 
