@@ -295,3 +295,15 @@
             {%- endfor %}
     {%- endif %}
 {%- endmacro %}
+
+{#- The pre-hook of an incremental Spark aggregate by day that sums its input again from the first day
+    macro spark_window_start finds (the day the input rows loaded since its last run touched): delete its
+    rows from that day on, so that the run's merge inserts those days afresh and a group the run no longer
+    produces is gone. The same window as the model's SQL: both are rendered before the delete runs. Empty in
+    a full build. -#}
+{% macro delete_spark_window_days(input_relation) -%}
+    {%- set window_start = spark_window_start(input_relation, 'first_event_date') -%}
+    {%- if window_start %}
+    delete from {{ this }} where first_event_date >= {{ window_start }}
+    {%- endif %}
+{%- endmacro %}

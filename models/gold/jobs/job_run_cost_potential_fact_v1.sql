@@ -87,17 +87,17 @@ spark_run_stages as (
 
 spark_task_time as (
 
-    -- Task run time is the time a task held one executor core.
+    -- Task run time is the time a task held one executor core (summed per stage and day upstream).
     select
         spark_run_stages.organization_id,
         spark_run_stages.run_id,
-        sum(spark_task.task_runtime.runTimeMS) as spark_task_runtime_ms
+        sum(stage_days.task_runtime_ms) as spark_task_runtime_ms
     from spark_run_stages
-    inner join {{ ref('spark_task') }} as spark_task
+    inner join {{ ref('spark_stage_task_time_daily') }} as stage_days
         on
-            spark_run_stages.organization_id = spark_task.organization_id
-            and spark_run_stages.spark_context_id = spark_task.spark_context_id
-            and spark_run_stages.stage_id = spark_task.stage_id
+            spark_run_stages.organization_id = stage_days.organization_id
+            and spark_run_stages.spark_context_id = stage_days.spark_context_id
+            and spark_run_stages.stage_id = stage_days.stage_id
     group by spark_run_stages.organization_id, spark_run_stages.run_id
 
 ),
