@@ -2,7 +2,8 @@
     allocates to the run's task runs (job_run_cost_potential_fact, summed per job run: DBU cost at the
     contract price plus cloud compute). Serverless: the bill's serverless usage tagged with the run
     (billable_usage where usage_metadata.job_run_id is the run), priced at list and contract price.
-    The bill's total for the run (classic job clusters included) is kept beside it for comparison. -#}
+    The bill's total for the run (classic job clusters included) is kept beside it for comparison
+    (job_run_billed_usage sums the bill per run). -#}
 with
 
 classic_task_runs as (
@@ -40,41 +41,22 @@ classic_runs as (
 
 ),
 
-billed_usage as (
-
-    select
-        organization_id,
-        job_id,
-        job_run_id,
-        job_name,
-        usage_date,
-        is_serverless,
-        is_priced,
-        case when usage_unit = 'DBU' then usage_quantity end as dbus,
-        list_cost,
-        contract_cost
-    from {{ ref('billable_usage') }}
-    where job_run_id is not null
-
-),
-
 billed_runs as (
 
     select
         organization_id,
         job_id,
         job_run_id,
-        max(job_name) as job_name,
-        min(usage_date) as run_start_date,
-        cast(sum(case when is_serverless then dbus end) as double) as serverless_dbus,
-        sum(case when is_serverless then list_cost end) as serverless_list_cost,
-        sum(case when is_serverless then contract_cost end) as serverless_contract_cost,
-        cast(sum(dbus) as double) as billed_dbus,
-        sum(list_cost) as billed_list_cost,
-        sum(contract_cost) as billed_contract_cost,
-        bool_and(is_priced) as is_bill_priced
-    from billed_usage
-    group by organization_id, job_id, job_run_id
+        job_name,
+        run_start_date,
+        serverless_dbus,
+        serverless_list_cost,
+        serverless_contract_cost,
+        billed_dbus,
+        billed_list_cost,
+        billed_contract_cost,
+        is_bill_priced
+    from {{ ref('job_run_billed_usage') }}
 
 ),
 
