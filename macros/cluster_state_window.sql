@@ -59,6 +59,8 @@
             organization_id = '{{ state[0] }}'
             and cluster_id = '{{ state[1] }}'
             and {{ start_column }} = {{ state[2] | int }}
+            -- Always true (a state ends at or after its start): a bound tables laid out by state end prune by.
+            and {{ end_column }} >= {{ state[2] | int }}
         )
         {%- endfor %}
     )
