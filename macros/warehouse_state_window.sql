@@ -19,3 +19,25 @@
     delete from {{ this }} where unixTimeMS_state_end >= {{ recompute_from_ms }} - 1
     {%- endif %}
 {%- endmacro %}
+
+{#- The window start of warehouse_state_hour (epoch ms, an expression Spark folds into a literal): the day of
+    its newest state start less the look-back, as warehouse_state_silver's (its newest state start date less
+    the look-back), or earlier: the newest running state starts no later than the newest state. The newest
+    start is a bare max, answered from file statistics. None in a full build. -#}
+{% macro warehouse_state_hours_recompute_from_ms() -%}
+    {%- if not (execute and is_incremental() and model.resource_type == 'model') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set newest_start_ms = run_query('select max(state_start_ms) from ' ~ this).columns[0].values()[0] -%}
+    {%- set first_day = epoch_ms_date(newest_start_ms or 0) - modules.datetime.timedelta(days=var('lookback_days')) -%}
+    {{ return("unix_millis(timestamp'" ~ first_day.isoformat() ~ " 00:00:00')") }}
+{%- endmacro %}
+
+{#- The pre-hook of warehouse_state_hour: in an incremental run, delete the hours of the states the run cuts
+    again (macro warehouse_state_hours_recompute_from_ms). Empty in a full build. -#}
+{% macro delete_warehouse_state_hours_to_recompute() -%}
+    {%- set recompute_from_ms = warehouse_state_hours_recompute_from_ms() -%}
+    {%- if recompute_from_ms %}
+    delete from {{ this }} where state_end_ms >= {{ recompute_from_ms }} - 1
+    {%- endif %}
+{%- endmacro %}
