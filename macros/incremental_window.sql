@@ -120,3 +120,25 @@
     {%- endif -%}
     {{ return("dbt_internal_dest." ~ window_column ~ " >= date'" ~ (first_value | string)[:10] ~ "'") }}
 {%- endmacro %}
+
+{#- The audit events of an incremental window, as conditions to append to a `where` over an audit staging
+    model (event_time_ms, delivery_date): those from `window_start_ms` on (macro incremental_window_start_ms)
+    and, when it is a literal, delivered from its day on: an event is delivered on or after its day, so the
+    audit log's date partitions prune to the window. Empty in a full build. -#}
+{% macro audit_events_from(window_start_ms) -%}
+    {%- if window_start_ms is not none %} and event_time_ms >= {{ window_start_ms }}{% endif -%}
+    {%- if window_start_ms is number %}
+        and delivery_date >= date'{{ epoch_ms_date(window_start_ms).isoformat() }}'
+    {%- endif %}
+{%- endmacro %}
+
+{#- `partition_by` of the state-hour tables (cluster_state_hour, warehouse_state_hour): the day of the state
+    end, where an open state's hours stay while it runs, so that their delete prunes to the recent and the
+    open states, then the day of the hour, so that readers of an hour window prune too; locally only, as
+    epoch_ms_day_partitioning. -#}
+{% macro state_hour_partitioning() -%}
+    {{ return(
+        ((epoch_ms_day_partitioning('state_end_ms') or []) + (timestamp_day_partitioning('hour_start') or []))
+        or none
+    ) }}
+{%- endmacro %}

@@ -12,3 +12,16 @@
     ).columns[0].values()[0] -%}
     {{ return("date'" ~ first_day[:10] ~ "'") }}
 {%- endmacro %}
+
+{#- The input rows an incremental run of an aggregate per key reads, as a predicate over `relation`: every
+    row, from the first day recomputed_keys_read_from finds on, of the keys with rows where `key_filter`
+    holds from `window_start` on. -#}
+{% macro rows_of_recomputed_keys(relation, date_column, window_start, key_columns, start_column, key_filter) -%}
+    {%- set keys = key_columns | join(', ') -%}
+    {{ date_column }} >= {{ recomputed_keys_read_from(relation, date_column, window_start, key_columns, start_column) }}
+    and ({{ keys }}) in (
+        select {{ keys }}
+        from {{ relation }}
+        where {{ key_filter }} and {{ date_column }} >= {{ window_start }}
+    )
+{%- endmacro %}

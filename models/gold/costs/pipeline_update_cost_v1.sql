@@ -10,17 +10,12 @@
     contract price in billable_usage. Maintenance runs name no update and are not in it.
     Incremental: a run sums again the updates billed from the look-back window on (var lookback_days, back
     from the newest usage this table holds: billable_usage re-prices no earlier day), reading their usage
-    from the first day of the earliest of them (macro recomputed_keys_read_from). -#}
+    from the first day of the earliest of them (macro rows_of_recomputed_keys). -#}
 {%- set update_key = ['organization_id', 'dlt_pipeline_id', 'dlt_update_id'] -%}
 {%- set window_start = none -%}
 {%- if is_incremental() and execute and model.resource_type == 'model' -%}
     {#- A record's end can fall on the day after its usage date: one day more. -#}
     {%- set window_start = incremental_window_start('last_usage_time', var('lookback_days') + 1) -%}
-{%- endif %}
-{%- if window_start is not none -%}
-    {%- set read_from = recomputed_keys_read_from(
-        ref('billable_usage'), 'usage_date', window_start, update_key, 'update_start_date'
-    ) -%}
 {%- endif %}
 with
 
@@ -42,12 +37,10 @@ update_usage as (
     from {{ ref('billable_usage') }}
     where dlt_update_id is not null
     {%- if window_start is not none %}
-        and usage_date >= {{ read_from }}
-        and ({{ update_key | join(', ') }}) in (
-            select {{ update_key | join(', ') }}
-            from {{ ref('billable_usage') }}
-            where dlt_update_id is not null and usage_date >= {{ window_start }}
-        )
+        and {{ rows_of_recomputed_keys(
+            ref('billable_usage'), 'usage_date', window_start, update_key, 'update_start_date',
+            'dlt_update_id is not null'
+        ) }}
     {%- endif %}
 
 )

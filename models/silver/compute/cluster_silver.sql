@@ -206,14 +206,8 @@ permanent_deletion_actions as (
             order by event_time_ms desc
         ) as deletion_number
     from {{ ref('stg_audit__clusters') }}
-    where action_name = 'permanentDelete' and response_status_code = 200
-    {%- if window_start_ms is not none %}
-        -- A deleted cluster acts no more: only a delete in the window changes the rows a run writes.
-        and event_time_ms >= {{ window_start_ms }}
-    {%- endif %}
-    {%- if window_start_ms is number %}
-        and delivery_date >= date'{{ epoch_ms_date(window_start_ms).isoformat() }}'
-    {%- endif %}
+    -- A deleted cluster acts no more: only a delete in the window changes the rows a run writes.
+    where action_name = 'permanentDelete' and response_status_code = 200 {{ audit_events_from(window_start_ms) }}
 
 ),
 

@@ -2,9 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    partition_by=(
-        (epoch_ms_day_partitioning('state_end_ms') or []) + (timestamp_day_partitioning('hour_start') or [])
-    ) or none,
+    partition_by=state_hour_partitioning(),
     pre_hook=["{{ delete_cluster_state_facts_to_recompute(
         ref('cluster_state_silver'), 'state_start_ms', 'state_end_ms'
     ) }}"],

@@ -9,15 +9,10 @@
     Incremental like pipeline_update_cost: a run sums again the job runs billed from the look-back window on
     (var lookback_days, back from the newest usage date this table holds: billable_usage re-prices no earlier
     day), reading their usage from the first usage date of the earliest of them (macro
-    recomputed_keys_read_from). -#}
+    rows_of_recomputed_keys). -#}
 {%- set window_start = none -%}
 {%- if is_incremental() and execute and model.resource_type == 'model' -%}
     {%- set window_start = incremental_window_start('last_usage_date') -%}
-{%- endif %}
-{%- if window_start is not none -%}
-    {%- set read_from = recomputed_keys_read_from(
-        ref('billable_usage'), 'usage_date', window_start, ['organization_id', 'job_run_id'], 'run_start_date'
-    ) -%}
 {%- endif %}
 with
 
@@ -37,12 +32,10 @@ run_usage as (
     from {{ ref('billable_usage') }}
     where job_run_id is not null
     {%- if window_start is not none %}
-        and usage_date >= {{ read_from }}
-        and (organization_id, job_run_id) in (
-            select organization_id, job_run_id
-            from {{ ref('billable_usage') }}
-            where job_run_id is not null and usage_date >= {{ window_start }}
-        )
+        and {{ rows_of_recomputed_keys(
+            ref('billable_usage'), 'usage_date', window_start, ['organization_id', 'job_run_id'], 'run_start_date',
+            'job_run_id is not null'
+        ) }}
     {%- endif %}
 
 )

@@ -38,11 +38,7 @@ job_events_from_audit as (
         action_name in ('create', 'update', 'reset', 'delete', 'changeJobAcl')
         and response_status_code = 200
     {%- if window_start_ms is not none %}
-        and event_time_ms >= {{ window_start_ms }}
-    {%- endif %}
-    {%- if window_start_ms is number %}
-        -- An event is delivered on or after its day: the audit log's date partitions prune to the window.
-        and delivery_date >= date'{{ epoch_ms_date(window_start_ms).isoformat() }}'
+        {{ audit_events_from(window_start_ms) }}
     {%- endif %}
 
 ),
