@@ -614,26 +614,43 @@ all_states as (
 
 ),
 
+closing_states as (
+
+    -- A state that closes the cluster for good: its permanent delete, or the TERMINATING of a job cluster
+    -- whose job finished (reason JOB_FINISHED: a job cluster never starts again).
+    select
+        *,
+        state = 'PERMANENT_DELETE'
+        or (
+            state = 'TERMINATING'
+            and coalesce(get_json_object(event_details, '$.reason.code') = 'JOB_FINISHED', false)
+        ) as closes_cluster
+    from all_states
+
+),
+
 bounded_states as (
 
     -- A state ends 1 ms before the next one starts (its end is inclusive); the last state stays open
-    -- until the until-time, unless it is the permanent delete, which closes the cluster.
+    -- until the until-time. A closing state ends where it starts, whatever follows (Databricks logs
+    -- nothing after it): it never changes again, so no later run reads it, and a finished job cluster does
+    -- not keep one open state for good.
     select
-        all_states.*,
+        closing_states.*,
         case
-            when all_states.state = 'PERMANENT_DELETE' then all_states.state_start_ms
-            when lead(all_states.state_start_ms) over cluster_states is not null
-                then lead(all_states.state_start_ms) over cluster_states - 1
+            when closing_states.closes_cluster then closing_states.state_start_ms
+            when lead(closing_states.state_start_ms) over cluster_states is not null
+                then lead(closing_states.state_start_ms) over cluster_states - 1
             else run_window.until_time_ms - 1
         end as state_end_ms,
-        all_states.state != 'PERMANENT_DELETE'
-        and lead(all_states.state_start_ms) over cluster_states is null as is_open,
-        coalesce(lead(all_states.is_lost_termination) over cluster_states, false) as is_end_imputed
-    from all_states
+        not closing_states.closes_cluster
+        and lead(closing_states.state_start_ms) over cluster_states is null as is_open,
+        coalesce(lead(closing_states.is_lost_termination) over cluster_states, false) as is_end_imputed
+    from closing_states
     cross join run_window
     window cluster_states as (
-        partition by all_states.organization_id, all_states.cluster_id
-        order by all_states.state_start_ms
+        partition by closing_states.organization_id, closing_states.cluster_id
+        order by closing_states.state_start_ms
     )
 
 ),
@@ -643,7 +660,7 @@ measured_states as (
     select
         *,
         case
-            when state = 'PERMANENT_DELETE' then 0
+            when closes_cluster then 0
             else state_end_ms - state_start_ms + 1
         end as uptime_in_state_ms,
         date_from_unix_date(cast(floor(state_start_ms / 86400000) as int)) as state_start_date,
