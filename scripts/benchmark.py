@@ -1,8 +1,10 @@
 """Benchmark: does one more day cost the same at 30 days of history as at 1? Load and build apart.
 
 Builds two lakes from generated workspaces of the same size: one with `--history-days` N days of
-history, and one per `--baseline-days` B (one day by default). In each it loads and builds the history, then
-loads and builds one more day incrementally; the N-day lake then runs once more with nothing new, and
+history, and one per `--baseline-days` B (one day by default). In each it loads the history one day per load
+run, as a deployment's daily runs do (`--history-in-one-load` loads it in one run: faster, but every API
+snapshot and load time then falls on the history's last day, inside the next run's look-back), builds it,
+then loads and builds one more day incrementally; the N-day lake then runs once more with nothing new, and
 once with `--full-refresh` over the same data. The first three builds are `overwatch build`'s
 (overwatch.model_build): the history's is a full one (no state yet), the next two select what new data
 reaches. For every step it prints load and build seconds, and, per model
@@ -128,7 +130,10 @@ def print_spark_event_log_comparison(
     started = time.perf_counter()
     lines = spark.read.json([str(path) for path in files]).count()
     bare_seconds = time.perf_counter() - started
-    print(f"  spark event logs: {len(files)} files, {megabytes:.1f} MB on disk (gzip counted compressed)")
+    print(
+        f"  spark event logs: {len(files)} files, {megabytes:.1f} MB on disk (gzip counted compressed),"
+        f" {len(runs)} load runs"
+    )
     for step, seconds, rows in (("loader", load_seconds, events), ("bare read.json", bare_seconds, lines)):
         rates = f"{megabytes / seconds:8.2f} MB/s  {rows / seconds:>10,.0f} events/s"
         print(f"    {step:<16} {seconds:8.1f} s  {rates}")
@@ -145,9 +150,11 @@ def print_loader_benchmarks(
     from overwatch.lakehouse import load_target
 
     print("\nloaders")
-    for run in load_runs:
-        module_seconds = max((run.finished_at - run.started_at).total_seconds(), 1.0)
-        print_throughput(f"{run.module_name}", module_seconds, run.rows_written, "rows")
+    for module_name in dict.fromkeys(run.module_name for run in load_runs):
+        runs = [run for run in load_runs if run.module_name == module_name]
+        module_seconds = max(sum((run.finished_at - run.started_at).total_seconds() for run in runs), 1.0)
+        rows = sum(run.rows_written for run in runs)
+        print_throughput(module_name, module_seconds, rows, f"rows, {len(runs)} runs")
     print_spark_event_log_comparison(spark, sample_dir / "cluster_logs", load_runs)
     compare_audit_loader(spark, load_target(), manifest, sample_dir).print()
 
@@ -217,19 +224,31 @@ def load_and_build(
     log: SqlExecutionLog,
     manifest: SampleWorkspaceManifest,
     sample_dir: Path,
-    until: datetime,
+    load_untils: Sequence[datetime],
     selection: Sequence[str],
 ) -> tuple[Step, list[ModuleRun], DeploymentConfig]:
+    """One load run up to each of `load_untils`, then one build up to the last."""
     from overwatch.demo import serve_and_load
 
     started = time.perf_counter()
-    config, summary = serve_and_load(manifest, sample_dir, until=until)
+    module_runs: list[ModuleRun] = []
+    for until in load_untils:
+        config, summary = serve_and_load(manifest, sample_dir, until=until)
+        if summary.failed:
+            raise SystemExit(f"loader modules failed: {[run.module_name for run in summary.failed]}")
+        module_runs.extend(summary.module_runs)
     load_seconds = time.perf_counter() - started
-    if summary.failed:
-        raise SystemExit(f"loader modules failed: {[run.module_name for run in summary.failed]}")
-    load_rows = sum(run.rows_written for run in summary.module_runs)
-    build_seconds, nodes = build(spark, log, config, until, selection)
-    return Step(load_seconds, load_rows, build_seconds, nodes), list(summary.module_runs), config
+    load_rows = sum(run.rows_written for run in module_runs)
+    build_seconds, nodes = build(spark, log, config, load_untils[-1], selection)
+    return Step(load_seconds, load_rows, build_seconds, nodes), module_runs, config
+
+
+def history_load_untils(start: datetime, history_days: int, daily: bool) -> list[datetime]:
+    """Where each history load run ends: one per day, as a deployment's daily runs load (so that API
+    snapshots and load times spread over the history as they would), or one run for the whole history."""
+    if not daily:
+        return [start + timedelta(days=history_days)]
+    return [start + timedelta(days=day) for day in range(1, history_days + 1)]
 
 
 def run_lake(
@@ -248,16 +267,19 @@ def run_lake(
     manifest = generate_sample_workspace(
         sample_dir, days=history_days + 1, workspace_count=arguments.workspaces, size=arguments.size
     )
-    history_end, end = manifest.start_time + timedelta(days=history_days), manifest.end_time
+    end = manifest.end_time
     selection = arguments.select
     steps = {}
+    history_untils = history_load_untils(manifest.start_time, history_days, arguments.daily_history_loads)
     steps[HISTORY], load_runs, _config = load_and_build(
-        spark, log, manifest, sample_dir, history_end, selection
+        spark, log, manifest, sample_dir, history_untils, selection
     )
-    steps[INCREMENTAL], more_runs, config = load_and_build(spark, log, manifest, sample_dir, end, selection)
+    steps[INCREMENTAL], more_runs, config = load_and_build(spark, log, manifest, sample_dir, [end], selection)
     table_rows = {name: table_row_count(spark, name) for name in steps[INCREMENTAL].tables_read}
     if complete:
-        steps[NOTHING_NEW], _runs, _config = load_and_build(spark, log, manifest, sample_dir, end, selection)
+        steps[NOTHING_NEW], _runs, _config = load_and_build(
+            spark, log, manifest, sample_dir, [end], selection
+        )
         seconds, nodes = build(spark, log, config, end, selection, full_refresh=True)
         steps[FULL_REBUILD] = Step(0.0, 0, seconds, nodes)
         print_loader_benchmarks(spark, manifest, sample_dir, load_runs + more_runs)
@@ -413,6 +435,12 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size", choices=("small", "medium", "large"), default="small")
     parser.add_argument("--workspaces", type=int, default=1)
     parser.add_argument("--select", nargs="+", default=[], help="dbt node selection (default: every model)")
+    parser.add_argument(
+        "--history-in-one-load",
+        dest="daily_history_loads",
+        action="store_false",
+        help="load the history in one load run (faster) instead of one per day, as a deployment would",
+    )
     arguments = parser.parse_args(argv)
     if not all(1 <= days < arguments.history_days for days in arguments.baseline_days):
         parser.error("--baseline-days must be at least 1 and fewer than --history-days")
