@@ -32,15 +32,20 @@
 
 {#- incremental_window_start for an epoch-millisecond column: the newest `ms_column` in the model's table less
     the look-back, as an integer literal (reads prune data files by its statistics), or in a unit test a
-    scalar subquery over the `this` fixture. None in a full build; 0 less the look-back for an empty table. -#}
-{% macro incremental_window_start_ms(ms_column, lookback_days=none) -%}
+    scalar subquery over the `this` fixture. None in a full build; 0 less the look-back for an empty table.
+    With `processed_until`, from the later of the newest value and the until-time the model's last run
+    recorded (post-hook record_processed_until, macros/processed_until.sql). -#}
+{% macro incremental_window_start_ms(ms_column, lookback_days=none, processed_until=false) -%}
     {%- set lookback_ms = (var('lookback_days') if lookback_days is none else lookback_days) * 86400000 -%}
     {%- if this is none or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
     {%- if execute and model.resource_type == 'model' -%}
-        {%- set newest = run_query('select max(' ~ ms_column ~ ') from ' ~ this).columns[0].values()[0] -%}
-        {{ return(((newest or 0) - lookback_ms) | int) }}
+        {%- set newest = run_query('select max(' ~ ms_column ~ ') from ' ~ this).columns[0].values()[0] or 0 -%}
+        {%- if processed_until -%}
+            {%- set newest = [newest, recorded_processed_until_ms(this) or 0] | max -%}
+        {%- endif -%}
+        {{ return((newest - lookback_ms) | int) }}
     {%- endif -%}
     {{ return('(select coalesce(max(' ~ ms_column ~ '), 0) - ' ~ lookback_ms ~ ' from ' ~ this ~ ')') }}
 {%- endmacro %}

@@ -1,13 +1,13 @@
 {{ config(materialized='view') }}
 
 {#- Cluster specs known from the clusters API, for the states the audit logs give no spec for: each cluster's
-    latest API snapshot (node types already resolved from pools), as of its snapshot time, and the attributes
+    last API snapshot (cluster_api_snapshot_last_seen), as of its snapshot time, and the attributes
     its first EDITED event replaced, standing for the time before that edit (only when they name node types,
     not pools). Classified as cluster_silver classifies an action. -#}
 
 with
 
-latest_cluster_snapshots as (
+last_cluster_snapshots as (
 
     select
         organization_id,
@@ -20,9 +20,8 @@ latest_cluster_snapshots as (
         spark_version,
         runtime_engine,
         spark_conf,
-        cluster_source,
-        row_number() over (partition by organization_id, cluster_id order by snapshot_time desc) as snapshot_number
-    from {{ ref('stg_api__clusters') }}
+        cluster_source
+    from {{ ref('cluster_api_snapshot_last_seen') }}
 
 ),
 
@@ -60,8 +59,7 @@ api_specs as (
         runtime_engine,
         spark_conf,
         cluster_source
-    from latest_cluster_snapshots
-    where snapshot_number = 1
+    from last_cluster_snapshots
     union all
     select
         organization_id,

@@ -2,17 +2,20 @@
     materialized='incremental',
     incremental_strategy='merge',
     unique_key=['organization_id', 'job_id', 'action', 'unix_time_ms'],
-    post_hook=["{{ delete_superseded_snapshot_imputations(['organization_id', 'job_id'], 'action') }}"],
+    post_hook=[
+        "{{ delete_superseded_snapshot_imputations(['organization_id', 'job_id'], 'action') }}",
+        "{{ record_processed_until() }}",
+    ],
 ) }}
 
 {#- Overwatch's job_status: every job definition event with the settings carried forward. Each row keeps in
     carried_state, per settings field, the last value an event set (null when none did yet) and the create
     event's author and time. Incremental: a run takes the audit events of the look-back window (var
-    lookback_days, back from the newest event in this table), the snapImpute of each job first listed in
-    the window's snapshots, and carries each job's settings and authors forward from its last row before
-    the window instead of replaying its events. -#}
+    lookback_days, back from the previous run's until-time: a job no one edits leaves the newest event here
+    far behind), the snapImpute of each job first listed in the window's snapshots, and carries each job's
+    settings and authors forward from its last row before the window instead of replaying its events. -#}
 {%- set settings_fields = job_settings_fields() %}
-{%- set window_start_ms = incremental_window_start_ms('unix_time_ms') -%}
+{%- set window_start_ms = incremental_window_start_ms('unix_time_ms', processed_until=true) -%}
 
 with
 
