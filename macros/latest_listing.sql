@@ -21,3 +21,97 @@
     ).columns[0].values()[0] -%}
     {{ return(listings_from if listed == workspaces | length else none) }}
 {%- endmacro %}
+
+{#- The sightings of each object an API listing shows (a token, a global init script), one row per object:
+    when a listing first and last showed it, its `info_columns` as the latest listing showed them, and whether
+    the workspace's latest listing still holds it (is_listed). `listings` names a CTE of the listings read:
+    organization_id, `id_column`, snapshot_time and `info_columns`. In a full build it holds every listing; in
+    an incremental run (merge on organization_id and `id_column`) the listings from the window start on
+    (macro incremental_window_start over last_seen_at), and this table adds what it holds of the objects seen
+    in them and of those it counts as listed (one the new listing leaves out is no longer listed). The latest
+    listing time of a workspace is its newest sighting: this table's, where the window has none. -#}
+{% macro api_listing_sightings(listings, id_column, info_columns) -%}
+    {#- A unit test without a `this` fixture has no `this` (is_incremental() would fail): a full build. -#}
+    {%- set incremental = this is not none and is_incremental() -%}
+    {%- set keys = 'organization_id, ' ~ id_column -%}
+    {%- set fields = 'first_seen_at, last_seen_at, ' ~ info_columns | join(', ') -%}
+    window_sightings as (
+
+        select
+            {{ keys }},
+            min(snapshot_time) as first_seen_at,
+            max(snapshot_time) as last_seen_at,
+            {%- for column in info_columns %}
+                max_by({{ column }}, snapshot_time) as {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from {{ listings }}
+        group by {{ keys }}
+
+    ),
+
+    all_sightings as (
+
+        select
+            {{ keys }},
+            {{ fields }}
+        from window_sightings
+        {%- if incremental %}
+            union all
+            select
+                {{ keys }},
+                {{ fields }}
+            from {{ this }}
+            where is_listed or ({{ keys }}) in (select {{ keys }} from window_sightings)
+        {%- endif %}
+
+    ),
+
+    latest_listing_times as (
+
+        select
+            organization_id,
+            max(last_seen_at) as latest_listing_time
+        from (
+            select
+                organization_id,
+                last_seen_at
+            from window_sightings
+            {%- if incremental %}
+                union all
+                select
+                    organization_id,
+                    last_seen_at
+                from {{ this }}
+            {%- endif %}
+        ) as sightings
+        group by organization_id
+
+    ),
+
+    sightings as (
+
+        select
+            {{ keys }},
+            min(first_seen_at) as first_seen_at,
+            max(last_seen_at) as last_seen_at,
+            {%- for column in info_columns %}
+                max_by({{ column }}, last_seen_at) as {{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from all_sightings
+        group by {{ keys }}
+
+    )
+
+    select
+        sightings.organization_id,
+        sightings.{{ id_column }},
+        {%- for column in info_columns %}
+            sightings.{{ column }},
+        {%- endfor %}
+        sightings.first_seen_at,
+        sightings.last_seen_at,
+        sightings.last_seen_at = latest_listing_times.latest_listing_time as is_listed
+    from sightings
+    inner join latest_listing_times
+        on sightings.organization_id = latest_listing_times.organization_id
+{%- endmacro %}

@@ -1,63 +1,39 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'script_id'],
+    )
+}}
+
 {#- Every global init script the API has listed (they run on every cluster of the workspace): its latest
-    listing and whether the workspace's latest listing still holds it. The listing carries no script body. -#}
+    listing and whether the workspace's latest listing still holds it. The listing carries no script body.
+    Incremental: a run reads the listings from the newest sighting less the look-back (macro
+    api_listing_sightings). -#}
+{%- set window_start = incremental_window_start('last_seen_at') %}
 
 with
 
-script_snapshots as (
+script_listings as (
 
     select
         organization_id,
         script_id,
         snapshot_time,
-        named_struct(
-            'script_name', script_name,
-            'script_position', script_position,
-            'is_enabled', is_enabled,
-            'created_by', created_by,
-            'created_at', created_at,
-            'updated_by', updated_by,
-            'updated_at', updated_at
-        ) as script_listing
+        script_name,
+        script_position,
+        is_enabled,
+        created_by,
+        created_at,
+        updated_by,
+        updated_at
     from {{ ref('stg_api__global_init_scripts') }}
+    {%- if window_start %}
+        where snapshot_time >= {{ window_start }}
+    {%- endif %}
 
 ),
 
-latest_listing_times as (
-
-    select
-        organization_id,
-        max(snapshot_time) as latest_listing_time
-    from script_snapshots
-    group by organization_id
-
-),
-
-script_sightings as (
-
-    select
-        organization_id,
-        script_id,
-        min(snapshot_time) as first_seen_at,
-        max(snapshot_time) as last_seen_at,
-        max_by(script_listing, snapshot_time) as latest_listing
-    from script_snapshots
-    group by organization_id, script_id
-
-)
-
-select
-    script_sightings.organization_id,
-    script_sightings.script_id,
-    script_sightings.latest_listing.script_name,
-    script_sightings.latest_listing.script_position,
-    script_sightings.latest_listing.is_enabled,
-    script_sightings.latest_listing.created_by,
-    script_sightings.latest_listing.created_at,
-    script_sightings.latest_listing.updated_by,
-    script_sightings.latest_listing.updated_at,
-    script_sightings.first_seen_at,
-    script_sightings.last_seen_at,
-    script_sightings.last_seen_at = latest_listing_times.latest_listing_time as is_listed
-from script_sightings
-inner join latest_listing_times
-    on script_sightings.organization_id = latest_listing_times.organization_id
+{{ api_listing_sightings('script_listings', 'script_id', [
+    'script_name', 'script_position', 'is_enabled', 'created_by', 'created_at', 'updated_by', 'updated_at',
+]) }}

@@ -1,64 +1,39 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['organization_id', 'token_id'],
+    )
+}}
+
 {#- Every personal access token the token management API has listed: its latest listing, when it was
     first and last seen, and whether the workspace's latest listing still holds it (a token gone from
-    it was revoked or removed). Token metadata only: the API returns no token value. -#}
+    it was revoked or removed). Token metadata only: the API returns no token value. Incremental: a run
+    reads the listings from the newest sighting less the look-back (macro api_listing_sightings). -#}
+{%- set window_start = incremental_window_start('last_seen_at') %}
 
 with
 
-token_snapshots as (
+token_listings as (
 
     select
         organization_id,
         token_id,
         snapshot_time,
-        named_struct(
-            'token_comment', token_comment,
-            'created_at', created_at,
-            'expires_at', expires_at,
-            'never_expires', never_expires,
-            'owner_id', owner_id,
-            'created_by_id', created_by_id,
-            'created_by_username', created_by_username
-        ) as token_info
+        token_comment,
+        created_at,
+        expires_at,
+        never_expires,
+        owner_id,
+        created_by_id,
+        created_by_username
     from {{ ref('stg_api__tokens') }}
+    {%- if window_start %}
+        where snapshot_time >= {{ window_start }}
+    {%- endif %}
 
 ),
 
-latest_listing_times as (
-
-    select
-        organization_id,
-        max(snapshot_time) as latest_listing_time
-    from token_snapshots
-    group by organization_id
-
-),
-
-token_sightings as (
-
-    select
-        organization_id,
-        token_id,
-        min(snapshot_time) as first_seen_at,
-        max(snapshot_time) as last_seen_at,
-        max_by(token_info, snapshot_time) as latest_info
-    from token_snapshots
-    group by organization_id, token_id
-
-)
-
-select
-    token_sightings.organization_id,
-    token_sightings.token_id,
-    token_sightings.latest_info.token_comment,
-    token_sightings.latest_info.created_at,
-    token_sightings.latest_info.expires_at,
-    token_sightings.latest_info.never_expires,
-    token_sightings.latest_info.owner_id,
-    token_sightings.latest_info.created_by_id,
-    token_sightings.latest_info.created_by_username,
-    token_sightings.first_seen_at,
-    token_sightings.last_seen_at,
-    token_sightings.last_seen_at = latest_listing_times.latest_listing_time as is_listed
-from token_sightings
-inner join latest_listing_times
-    on token_sightings.organization_id = latest_listing_times.organization_id
+{{ api_listing_sightings('token_listings', 'token_id', [
+    'token_comment', 'created_at', 'expires_at', 'never_expires', 'owner_id', 'created_by_id', 'created_by_username',
+]) }}
