@@ -4,6 +4,9 @@
         incremental_strategy='merge',
         unique_key=['organization_id', 'command_id', 'unixTimeMS'],
         on_schema_change='fail',
+        partition_by=date_partitioning('date'),
+        merge_window_column='date',
+        post_hook=["{{ record_processed_until() }}"],
     )
 }}
 
@@ -16,13 +19,19 @@
     idle time add up to the bill (macro notebook_commands_claim). The audit event time is taken as the command start, as
     Overwatch does. Without verbose audit logs there are no runCommand events and this model is empty.
     Incremental: a run recomputes and merges, on the command's key, the commands that started within the
-    look-back (var lookback_days) of the newest command this table holds, those overlapping a cluster state
-    that ended within it (a state open at the last run, or one a newer command shares), and those of notebooks
-    whose first path came within it (a later path changes no earlier command's); the share a state gives each
-    command still counts every command on it. Its reads of the audit log, the states and the runs' shares
-    start at the earliest command that needs (macro notebook_commands_read_from_ms). -#}
-{%- set lookback_ms = var('lookback_days') * 86400000 -%}
-{%- set read_from_ms = notebook_commands_read_from_ms() -%}
+    look-back (var lookback_days) of the later of the newest command this table holds and the last run's
+    until-time, those overlapping a cluster state that ended within it (a state open at the last run, or one
+    a newer command shares), those of notebooks whose first path came within it (a later path changes no
+    earlier command's); a workspace the table holds no command of within the look-back but whose commands
+    the audit log delivered since (a new one, one resuming after a quiet spell, one whose log lags) has its
+    own look-back, from its newest command held (macro notebook_commands_resumed_workspaces). The share a
+    state gives each command still counts every command on it. Its reads of the audit log, the states and
+    the runs' shares start at the earliest command that needs (macro notebook_commands_read_from_ms). One
+    look-back point for the active workspaces, not each one's newest command, so that a workspace without
+    commands for months does not hold every run's reads there. -#}
+{%- set reread_from_ms = incremental_window_start_ms('unixTimeMS', processed_until=true) -%}
+{%- set resumed_workspaces = notebook_commands_resumed_workspaces(reread_from_ms) -%}
+{%- set read_from_ms = notebook_commands_read_from_ms(reread_from_ms, resumed_workspaces) -%}
 {%- if read_from_ms is not none -%}
     {%- set read_from_date = epoch_ms_date(read_from_ms) -%}
 {%- endif %}
@@ -92,16 +101,6 @@ cluster_states as (
 
 {%- if is_incremental() %}
 
-reread_points as (
-
-    select
-        organization_id,
-        max(unixTimeMS) - {{ lookback_ms }} as reread_from_ms
-    from {{ this }}
-    group by organization_id
-
-),
-
 commands_on_recent_states as (
 
     select distinct
@@ -109,13 +108,13 @@ commands_on_recent_states as (
         all_commands.command_id,
         all_commands.command_start_ms
     from all_commands
-    inner join reread_points
-        on all_commands.organization_id = reread_points.organization_id
     inner join cluster_states
         on
             all_commands.organization_id = cluster_states.organization_id
             and all_commands.cluster_id = cluster_states.cluster_id
-            and cluster_states.state_end_ms >= reread_points.reread_from_ms
+            and cluster_states.state_end_ms >= {{ notebook_commands_reread_from(
+                'all_commands.organization_id', reread_from_ms, resumed_workspaces
+            ) }}
             and {{ command_overlaps_state(
                 'all_commands.command_start_ms', 'all_commands.command_end_ms',
                 'cluster_states.state_start_ms', 'cluster_states.state_end_ms'
@@ -130,11 +129,11 @@ notebooks_first_named_recently as (
         notebook_events.organization_id,
         notebook_events.notebook_id
     from {{ ref('notebook') }} as notebook_events
-    inner join reread_points
-        on notebook_events.organization_id = reread_points.organization_id
     where notebook_events.notebook_path is not null
-    group by notebook_events.organization_id, notebook_events.notebook_id, reread_points.reread_from_ms
-    having min(notebook_events.unixTimeMS) >= reread_points.reread_from_ms
+    group by notebook_events.organization_id, notebook_events.notebook_id
+    having min(notebook_events.unixTimeMS) >= {{ notebook_commands_reread_from(
+        'notebook_events.organization_id', reread_from_ms, resumed_workspaces
+    ) }}
 
 ),
 {%- endif %}
@@ -144,8 +143,6 @@ commands as (
     select all_commands.*
     from all_commands
     {%- if is_incremental() %}
-    left join reread_points
-        on all_commands.organization_id = reread_points.organization_id
     left join commands_on_recent_states
         on
             all_commands.organization_id = commands_on_recent_states.organization_id
@@ -156,8 +153,9 @@ commands as (
             all_commands.organization_id = notebooks_first_named_recently.organization_id
             and all_commands.notebook_id = notebooks_first_named_recently.notebook_id
     where
-        reread_points.reread_from_ms is null
-        or all_commands.command_start_ms >= reread_points.reread_from_ms
+        all_commands.command_start_ms >= {{ notebook_commands_reread_from(
+            'all_commands.organization_id', reread_from_ms, resumed_workspaces
+        ) }}
         or commands_on_recent_states.command_id is not null
         or notebooks_first_named_recently.notebook_id is not null
     {%- endif %}
