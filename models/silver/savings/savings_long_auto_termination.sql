@@ -90,81 +90,90 @@ session_states as (
 
 ),
 
-sessions as (
+session_bounds as (
 
+    -- Window functions, not a join back to the states: the states are read once.
     select
-        organization_id,
-        cluster_id,
-        session_number,
-        min(state_start_ms) as session_start_ms,
-        max(state_end_ms) as session_end_ms
+        *,
+        min(state_start_ms) over (partition by organization_id, cluster_id, session_number) as session_start_ms,
+        max(state_end_ms) over (partition by organization_id, cluster_id, session_number) as session_end_ms
     from session_states
-    group by organization_id, cluster_id, session_number
 
 ),
 
-session_last_activity as (
+state_last_activity as (
 
+    -- An activity overlaps a session where it overlaps one of its states: a session's states are contiguous.
     select
-        sessions.organization_id,
-        sessions.cluster_id,
-        sessions.session_number,
-        max(least(cluster_activity.activity_end_ms, sessions.session_end_ms)) as last_activity_ms
-    from sessions
-    inner join {{ ref('savings_cluster_activity') }} as cluster_activity
+        session_bounds.organization_id,
+        session_bounds.cluster_id,
+        session_bounds.session_number,
+        session_bounds.state_start_ms,
+        session_bounds.state_end_ms,
+        session_bounds.total_cost,
+        session_bounds.session_start_ms,
+        session_bounds.session_end_ms,
+        -- least() skips nulls: a state no activity overlaps would count as busy to the session's end.
+        max(
+            case
+                when cluster_activity.activity_end_ms is not null
+                    then least(cluster_activity.activity_end_ms, session_bounds.session_end_ms)
+            end
+        ) as last_activity_ms
+    from session_bounds
+    left join {{ ref('savings_cluster_activity') }} as cluster_activity
         on
-            sessions.organization_id = cluster_activity.organization_id
-            and sessions.cluster_id = cluster_activity.cluster_id
-            and sessions.session_end_ms >= cluster_activity.activity_start_ms
-            and sessions.session_start_ms <= cluster_activity.activity_end_ms
-    group by sessions.organization_id, sessions.cluster_id, sessions.session_number
+            session_bounds.organization_id = cluster_activity.organization_id
+            and session_bounds.cluster_id = cluster_activity.cluster_id
+            and session_bounds.state_end_ms >= cluster_activity.activity_start_ms
+            and session_bounds.state_start_ms <= cluster_activity.activity_end_ms
+    group by
+        session_bounds.organization_id,
+        session_bounds.cluster_id,
+        session_bounds.session_number,
+        session_bounds.state_start_ms,
+        session_bounds.state_end_ms,
+        session_bounds.total_cost,
+        session_bounds.session_start_ms,
+        session_bounds.session_end_ms
 
 ),
 
-session_tails as (
+state_tails as (
 
+    -- A session idles from its last activity (else its start) to its end.
     select
-        sessions.organization_id,
-        sessions.cluster_id,
-        sessions.session_number,
-        sessions.session_end_ms,
-        greatest(coalesce(session_last_activity.last_activity_ms, sessions.session_start_ms), sessions.session_start_ms)
-            as tail_start_ms
-    from sessions
-    left join session_last_activity
-        on
-            sessions.organization_id = session_last_activity.organization_id
-            and sessions.cluster_id = session_last_activity.cluster_id
-            and sessions.session_number = session_last_activity.session_number
+        *,
+        greatest(
+            coalesce(
+                max(last_activity_ms) over (partition by organization_id, cluster_id, session_number),
+                session_start_ms
+            ),
+            session_start_ms
+        ) as tail_start_ms
+    from state_last_activity
 
 ),
 
 tail_costs as (
 
     select
-        session_tails.organization_id,
-        session_tails.cluster_id,
-        session_tails.session_number,
-        max(session_tails.session_end_ms - session_tails.tail_start_ms) as tail_ms,
+        organization_id,
+        cluster_id,
+        session_number,
+        max(session_end_ms - tail_start_ms) as tail_ms,
         sum(
             {{ cost_in_window(
-                'session_states.total_cost', 'session_states.state_start_ms', 'session_states.state_end_ms',
-                'session_tails.tail_start_ms', 'session_tails.session_end_ms'
+                'total_cost', 'state_start_ms', 'state_end_ms', 'tail_start_ms', 'session_end_ms'
             ) }}
         ) as tail_cost,
         sum(
             {{ cost_in_window(
-                'session_states.total_cost', 'session_states.state_start_ms', 'session_states.state_end_ms',
-                'session_tails.tail_start_ms + ' ~ threshold_ms, 'session_tails.session_end_ms'
+                'total_cost', 'state_start_ms', 'state_end_ms', 'tail_start_ms + ' ~ threshold_ms, 'session_end_ms'
             ) }}
         ) as avoidable_cost
-    from session_tails
-    inner join session_states
-        on
-            session_tails.organization_id = session_states.organization_id
-            and session_tails.cluster_id = session_states.cluster_id
-            and session_tails.session_number = session_states.session_number
-    group by session_tails.organization_id, session_tails.cluster_id, session_tails.session_number
+    from state_tails
+    group by organization_id, cluster_id, session_number
 
 ),
 
