@@ -99,28 +99,59 @@ cluster_states as (
 
 ),
 
-{%- if is_incremental() %}
+command_state_overlaps as (
 
-commands_on_recent_states as (
-
-    select distinct
-        all_commands.organization_id,
-        all_commands.command_id,
-        all_commands.command_start_ms
+    -- Every command read, with each state it overlaps (none: one row without a state). A command of zero
+    -- duration still falls in the state running at its start. One read of the commands and the states: the
+    -- CTEs below derive from it by window functions and aggregates, never by a join back to it.
+    select
+        all_commands.*,
+        cluster_states.state_start_ms,
+        cluster_states.state_end_ms,
+        cluster_states.cluster_name,
+        cluster_states.custom_tags,
+        cluster_states.node_type_id,
+        cluster_states.current_num_workers,
+        cluster_states.total_dbus,
+        cluster_states.total_DBU_cost,
+        cluster_states.billed_dbus,
+        cluster_states.billed_dbu_cost,
+        cluster_states.cost_basis as state_cost_basis,
+        {{ command_state_share(
+            'all_commands.command_start_ms', 'all_commands.command_end_ms',
+            'cluster_states.state_start_ms', 'cluster_states.state_end_ms'
+        ) }} as state_share
     from all_commands
-    inner join cluster_states
+    left join cluster_states
         on
             all_commands.organization_id = cluster_states.organization_id
             and all_commands.cluster_id = cluster_states.cluster_id
-            and cluster_states.state_end_ms >= {{ notebook_commands_reread_from(
-                'all_commands.organization_id', reread_from_ms, resumed_workspaces
-            ) }}
             and {{ command_overlaps_state(
                 'all_commands.command_start_ms', 'all_commands.command_end_ms',
                 'cluster_states.state_start_ms', 'cluster_states.state_end_ms'
             ) }}
 
 ),
+
+shared_overlaps as (
+
+    -- Every command on a state counts in its commands' share, also one this run does not recompute.
+    select
+        *,
+        sum(state_share) over (partition by organization_id, cluster_id, state_start_ms) as commands_share,
+        {%- if is_incremental() %}
+            -- On a state that ended within the look-back (open at the last run, or shared by a newer command).
+            bool_or(
+                state_end_ms >= {{ notebook_commands_reread_from('organization_id', reread_from_ms, resumed_workspaces) }}
+            ) over (partition by organization_id, command_id, command_start_ms) as is_on_recent_state
+        {%- else %}
+            cast(null as boolean) as is_on_recent_state
+        {%- endif %}
+    from command_state_overlaps
+
+),
+
+{%- if is_incremental() %}
 
 notebooks_first_named_recently as (
 
@@ -138,63 +169,22 @@ notebooks_first_named_recently as (
 ),
 {%- endif %}
 
-commands as (
+recomputed_overlaps as (
 
-    select all_commands.*
-    from all_commands
+    select shared_overlaps.*
+    from shared_overlaps
     {%- if is_incremental() %}
-    left join commands_on_recent_states
-        on
-            all_commands.organization_id = commands_on_recent_states.organization_id
-            and all_commands.command_id = commands_on_recent_states.command_id
-            and all_commands.command_start_ms = commands_on_recent_states.command_start_ms
     left join notebooks_first_named_recently
         on
-            all_commands.organization_id = notebooks_first_named_recently.organization_id
-            and all_commands.notebook_id = notebooks_first_named_recently.notebook_id
+            shared_overlaps.organization_id = notebooks_first_named_recently.organization_id
+            and shared_overlaps.notebook_id = notebooks_first_named_recently.notebook_id
     where
-        all_commands.command_start_ms >= {{ notebook_commands_reread_from(
-            'all_commands.organization_id', reread_from_ms, resumed_workspaces
+        shared_overlaps.command_start_ms >= {{ notebook_commands_reread_from(
+            'shared_overlaps.organization_id', reread_from_ms, resumed_workspaces
         ) }}
-        or commands_on_recent_states.command_id is not null
+        or shared_overlaps.is_on_recent_state
         or notebooks_first_named_recently.notebook_id is not null
     {%- endif %}
-
-),
-
-
-command_state_overlaps as (
-
-    -- A command of zero duration still falls in the state running at its start.
-    select
-        commands.organization_id,
-        commands.cluster_id,
-        commands.command_id,
-        commands.command_start_ms,
-        cluster_states.state_start_ms,
-        cluster_states.state_end_ms,
-        cluster_states.cluster_name,
-        cluster_states.custom_tags,
-        cluster_states.node_type_id,
-        cluster_states.current_num_workers,
-        {{ command_state_share(
-            'commands.command_start_ms', 'commands.command_end_ms',
-            'cluster_states.state_start_ms', 'cluster_states.state_end_ms'
-        ) }} as state_share,
-        cluster_states.total_dbus,
-        cluster_states.total_DBU_cost,
-        cluster_states.billed_dbus,
-        cluster_states.billed_dbu_cost,
-        cluster_states.cost_basis
-    from commands
-    inner join cluster_states
-        on
-            commands.organization_id = cluster_states.organization_id
-            and commands.cluster_id = cluster_states.cluster_id
-            and {{ command_overlaps_state(
-                'commands.command_start_ms', 'commands.command_end_ms',
-                'cluster_states.state_start_ms', 'cluster_states.state_end_ms'
-            ) }}
 
 ),
 
@@ -213,105 +203,61 @@ state_run_shares as (
 
 ),
 
-state_command_shares as (
-
-    -- Every command on a state counts, also one this run does not recompute.
-    {%- if is_incremental() %}
-        select
-            states_of_commands.organization_id,
-            states_of_commands.cluster_id,
-            states_of_commands.state_start_ms,
-            sum(
-                {{ command_state_share(
-                    'all_commands.command_start_ms', 'all_commands.command_end_ms',
-                    'states_of_commands.state_start_ms', 'states_of_commands.state_end_ms'
-                ) }}
-            ) as commands_share
-        from (
-            select distinct
-                command_state_overlaps.organization_id,
-                command_state_overlaps.cluster_id,
-                command_state_overlaps.state_start_ms,
-                command_state_overlaps.state_end_ms
-            from command_state_overlaps
-        ) as states_of_commands
-        inner join all_commands
-            on
-                states_of_commands.organization_id = all_commands.organization_id
-                and states_of_commands.cluster_id = all_commands.cluster_id
-                and {{ command_overlaps_state(
-                    'all_commands.command_start_ms', 'all_commands.command_end_ms',
-                    'states_of_commands.state_start_ms', 'states_of_commands.state_end_ms'
-                ) }}
-        group by states_of_commands.organization_id, states_of_commands.cluster_id, states_of_commands.state_start_ms
-    {%- else %}
-        select
-            organization_id,
-            cluster_id,
-            state_start_ms,
-            sum(state_share) as commands_share
-        from command_state_overlaps
-        group by organization_id, cluster_id, state_start_ms
-    {%- endif %}
-
-),
-
-command_billed_costs as (
+overlap_costs as (
 
     -- Against the bill, commands share what task runs left of each state (macro notebook_commands_claim),
     -- so runs, commands and idle time add up to the billed cost.
     select
-        command_state_overlaps.organization_id,
-        command_state_overlaps.command_id,
-        command_state_overlaps.command_start_ms,
-        sum(
-            command_state_overlaps.billed_dbus * command_state_overlaps.state_share
-            * {{ notebook_commands_claim('state_command_shares.commands_share', 'state_run_shares.runs_share') }}
-            / nullif(state_command_shares.commands_share, 0)
-        ) as billed_dbus,
-        sum(
-            command_state_overlaps.billed_dbu_cost * command_state_overlaps.state_share
-            * {{ notebook_commands_claim('state_command_shares.commands_share', 'state_run_shares.runs_share') }}
-            / nullif(state_command_shares.commands_share, 0)
-        ) as billed_dbu_cost,
-        case
-            when bool_and(command_state_overlaps.cost_basis = 'bill') then 'bill'
-            when bool_and(command_state_overlaps.cost_basis = 'estimate') then 'estimate'
-            else 'partial'
-        end as cost_basis
-    from command_state_overlaps
-    inner join state_command_shares
-        on
-            command_state_overlaps.organization_id = state_command_shares.organization_id
-            and command_state_overlaps.cluster_id = state_command_shares.cluster_id
-            and command_state_overlaps.state_start_ms = state_command_shares.state_start_ms
+        recomputed_overlaps.*,
+        recomputed_overlaps.billed_dbus * recomputed_overlaps.state_share
+        * {{ notebook_commands_claim('recomputed_overlaps.commands_share', 'state_run_shares.runs_share') }}
+        / nullif(recomputed_overlaps.commands_share, 0) as command_billed_dbus,
+        recomputed_overlaps.billed_dbu_cost * recomputed_overlaps.state_share
+        * {{ notebook_commands_claim('recomputed_overlaps.commands_share', 'state_run_shares.runs_share') }}
+        / nullif(recomputed_overlaps.commands_share, 0) as command_billed_dbu_cost
+    from recomputed_overlaps
     left join state_run_shares
         on
-            command_state_overlaps.organization_id = state_run_shares.organization_id
-            and command_state_overlaps.cluster_id = state_run_shares.cluster_id
-            and command_state_overlaps.state_start_ms = state_run_shares.state_start_ms
-    group by
-        command_state_overlaps.organization_id,
-        command_state_overlaps.command_id,
-        command_state_overlaps.command_start_ms
+            recomputed_overlaps.organization_id = state_run_shares.organization_id
+            and recomputed_overlaps.cluster_id = state_run_shares.cluster_id
+            and recomputed_overlaps.state_start_ms = state_run_shares.state_start_ms
 
 ),
 
-command_costs as (
+commands as (
 
+    -- One row per command: its states' costs summed; the cluster as it was when the command started.
     select
         organization_id,
         command_id,
         command_start_ms,
-        count(*) as overlapping_states,
+        any_value(notebook_id) as notebook_id,
+        any_value(cluster_id) as cluster_id,
+        any_value(command_text) as command_text,
+        any_value(command_language) as command_language,
+        any_value(execution_time_s) as execution_time_s,
+        any_value(status) as status,
+        any_value(source_ip_address) as source_ip_address,
+        any_value(user_email) as user_email,
+        any_value(user_agent) as user_agent,
+        any_value(request_id) as request_id,
+        any_value(response) as response,
+        count(state_start_ms) as overlapping_states,
         sum(total_dbus * state_share) as estimated_dbus,
         sum(total_DBU_cost * state_share) as estimated_dbu_cost,
-        -- The cluster as it was when the command started.
         min_by(cluster_name, state_start_ms) as cluster_name,
         min_by(custom_tags, state_start_ms) as custom_tags,
         min_by(node_type_id, state_start_ms) as node_type_id,
-        min_by(current_num_workers, state_start_ms) as node_count
-    from command_state_overlaps
+        min_by(current_num_workers, state_start_ms) as node_count,
+        sum(command_billed_dbus) as billed_dbus,
+        sum(command_billed_dbu_cost) as billed_dbu_cost,
+        case
+            when count(state_start_ms) = 0 then null
+            when bool_and(state_cost_basis = 'bill') then 'bill'
+            when bool_and(state_cost_basis = 'estimate') then 'estimate'
+            else 'partial'
+        end as cost_basis
+    from overlap_costs
     group by organization_id, command_id, command_start_ms
 
 ),
@@ -329,13 +275,11 @@ notebook_paths as (
 
 ),
 
-command_notebook_candidates as (
+commands_with_path_candidates as (
 
     -- The notebook's path as of the command: its latest known path at or before it, else its first one after.
     select
-        commands.organization_id,
-        commands.command_id,
-        commands.command_start_ms,
+        commands.*,
         notebook_paths.notebook_path,
         notebook_paths.notebook_name,
         row_number() over (
@@ -348,69 +292,42 @@ command_notebook_candidates as (
                 end
         ) as path_rank
     from commands
-    inner join notebook_paths
+    left join notebook_paths
         on
             commands.organization_id = notebook_paths.organization_id
             and commands.notebook_id = notebook_paths.notebook_id
 
-),
-
-command_notebooks as (
-
-    select
-        organization_id,
-        command_id,
-        command_start_ms,
-        notebook_path,
-        notebook_name
-    from command_notebook_candidates
-    where path_rank = 1
-
 )
 
 select
-    commands.organization_id,
-    {{ workspace_name('commands.organization_id') }} as workspace_name,
-    commands.cluster_id,
-    commands.notebook_id,
-    to_date(timestamp_millis(commands.command_start_ms)) as date,
-    timestamp_millis(commands.command_start_ms) as timestamp,
-    command_notebooks.notebook_path,
-    command_notebooks.notebook_name,
-    commands.command_id,
-    commands.command_text,
-    commands.command_language,
-    commands.execution_time_s,
-    commands.source_ip_address,
-    commands.user_email,
-    command_costs.estimated_dbus,
-    command_costs.estimated_dbu_cost,
-    coalesce(command_costs.overlapping_states, 0) as overlapping_states,
-    commands.status,
-    command_costs.cluster_name,
-    command_costs.custom_tags,
-    command_costs.node_type_id,
-    command_costs.node_count,
-    commands.response,
-    commands.user_agent,
-    commands.request_id,
-    commands.command_start_ms as unixTimeMS,
-    command_billed_costs.billed_dbus,
-    command_billed_costs.billed_dbu_cost,
-    command_billed_costs.cost_basis
-from commands
-left join command_costs
-    on
-        commands.organization_id = command_costs.organization_id
-        and commands.command_id = command_costs.command_id
-        and commands.command_start_ms = command_costs.command_start_ms
-left join command_notebooks
-    on
-        commands.organization_id = command_notebooks.organization_id
-        and commands.command_id = command_notebooks.command_id
-        and commands.command_start_ms = command_notebooks.command_start_ms
-left join command_billed_costs
-    on
-        commands.organization_id = command_billed_costs.organization_id
-        and commands.command_id = command_billed_costs.command_id
-        and commands.command_start_ms = command_billed_costs.command_start_ms
+    organization_id,
+    {{ workspace_name('organization_id') }} as workspace_name,
+    cluster_id,
+    notebook_id,
+    to_date(timestamp_millis(command_start_ms)) as date,
+    timestamp_millis(command_start_ms) as timestamp,
+    notebook_path,
+    notebook_name,
+    command_id,
+    command_text,
+    command_language,
+    execution_time_s,
+    source_ip_address,
+    user_email,
+    estimated_dbus,
+    estimated_dbu_cost,
+    overlapping_states,
+    status,
+    cluster_name,
+    custom_tags,
+    node_type_id,
+    node_count,
+    response,
+    user_agent,
+    request_id,
+    command_start_ms as unixTimeMS,
+    billed_dbus,
+    billed_dbu_cost,
+    cost_basis
+from commands_with_path_candidates
+where path_rank = 1
