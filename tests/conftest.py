@@ -111,6 +111,15 @@ def local_target(lake_dir: Path):
     return load_target("local", PROJECT_DIR)
 
 
+@pytest.fixture(scope="module")
+def module_schema(lake_dir: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test module's own schema (its SCHEMA): dbt reads its schema from the profile, so the module points
+    the profile at it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OVERWATCH_SCHEMA", request.module.SCHEMA)
+        yield request.module.SCHEMA
+
+
 @pytest.fixture(scope="session")
 def spark(local_target) -> Iterator:
     from overwatch.lakehouse import spark_session

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -150,20 +149,12 @@ def deployment(root: Path) -> DeploymentConfig:
 
 
 @pytest.fixture(scope="module")
-def audit_schema(lake_dir: Path) -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module points the profile at its own."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OVERWATCH_SCHEMA", SCHEMA)
-        yield SCHEMA
-
-
-@pytest.fixture(scope="module")
-def loaded(spark, local_target, audit_schema: str, tmp_path_factory: pytest.TempPathFactory) -> LoadedAudit:
+def loaded(spark, local_target, module_schema: str, tmp_path_factory: pytest.TempPathFactory) -> LoadedAudit:
     root = tmp_path_factory.mktemp("audit_delivery")
     folders = (workspace_folder(), account_folder())
     for folder in folders:
         folder.write(root)
-    target = replace(local_target, schema=audit_schema)
+    target = replace(local_target, schema=module_schema)
     create_bronze_tables(spark, target)
     config = deployment(root)
     quiet = {"progress": lambda _message: None}

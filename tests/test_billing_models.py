@@ -7,7 +7,6 @@ dbt_project.yml (automated 0.30, serverless SQL 0.70 USD per DBU)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -156,16 +155,8 @@ LIST_PRICE_ROWS = [
 
 
 @pytest.fixture(scope="module")
-def billing_schema() -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module points the profile at its own."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OVERWATCH_SCHEMA", SCHEMA)
-        yield SCHEMA
-
-
-@pytest.fixture(scope="module")
-def target(spark, local_target, billing_schema: str):
-    target = replace(local_target, schema=billing_schema)
+def target(spark, local_target, module_schema: str):
+    target = replace(local_target, schema=module_schema)
     create_bronze_tables(spark, target)
     insert_new_rows(spark, target, BILLING_USAGE, spark.createDataFrame(BILL, BILLING_USAGE.columns))
     insert_new_rows(spark, target, LIST_PRICES, spark.createDataFrame(LIST_PRICE_ROWS, LIST_PRICES.columns))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -46,16 +45,8 @@ SECOND_COMMANDS = [
 
 
 @pytest.fixture(scope="module")
-def models_schema() -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module points the profile at its own."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OVERWATCH_SCHEMA", SCHEMA)
-        yield SCHEMA
-
-
-@pytest.fixture(scope="module")
-def target(spark, local_target, models_schema: str):
-    target = replace(local_target, schema=models_schema)
+def target(spark, local_target, module_schema: str):
+    target = replace(local_target, schema=module_schema)
     create_bronze_tables(spark, target)
     return target
 

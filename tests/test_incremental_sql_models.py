@@ -10,7 +10,6 @@ build over the same bronze rows. Times are hand-made: B is 2024-01-01 00:00 UTC,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -103,16 +102,8 @@ SECOND_QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def models_schema() -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module points the profile at its own."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OVERWATCH_SCHEMA", SCHEMA)
-        yield SCHEMA
-
-
-@pytest.fixture(scope="module")
-def target(spark, local_target, models_schema: str):
-    target = replace(local_target, schema=models_schema)
+def target(spark, local_target, module_schema: str):
+    target = replace(local_target, schema=module_schema)
     create_bronze_tables(spark, target)
     return target
 

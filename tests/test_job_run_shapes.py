@@ -147,12 +147,11 @@ class LoadedShapes:
 
 
 @pytest.fixture(scope="module")
-def shapes_schema(lake_dir: Path) -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module points the profile at its own."""
+def shapes_schema(module_schema: str) -> Iterator[str]:
+    """The module's schema, with the fake API's token in the environment."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OVERWATCH_SCHEMA", SCHEMA)
         patch.setenv(TOKEN_VARIABLE, TOKEN)
-        yield SCHEMA
+        yield module_schema
 
 
 @pytest.fixture(scope="module")

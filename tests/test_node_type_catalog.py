@@ -10,7 +10,6 @@ now has the reference's DBUs per hour and vCPUs and its VM list price to the ref
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,21 +36,13 @@ def _reference_rows() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def catalog_schema(lake_dir: Path) -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module points the profile at its own."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OVERWATCH_SCHEMA", SCHEMA)
-        yield SCHEMA
-
-
-@pytest.fixture(scope="module")
-def active_instance_details(spark, local_target, catalog_schema: str) -> Catalog:
+def active_instance_details(spark, local_target, module_schema: str) -> Catalog:
     from overwatch.bronze_tables import create_bronze_tables
 
-    create_bronze_tables(spark, replace(local_target, schema=catalog_schema))
+    create_bronze_tables(spark, replace(local_target, schema=module_schema))
     # Builds the seeds and the model and runs their data tests (type-2 periods, keys, not-null figures).
     run_dbt(["build", "--select", *SEEDS, "instance_details"])
-    rows = spark.table(f"{catalog_schema}_silver.instance_details").where("is_active").collect()
+    rows = spark.table(f"{module_schema}_silver.instance_details").where("is_active").collect()
     return {(row.cloud.lower(), row.node_type_id): row for row in rows}
 
 

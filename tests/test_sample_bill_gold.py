@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -47,14 +46,6 @@ BILL_DATA_TESTS = [
 
 
 @pytest.fixture(scope="module")
-def sample_bill_schema() -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module points the profile at its own."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OVERWATCH_SCHEMA", SCHEMA)
-        yield SCHEMA
-
-
-@pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory):
     sample_dir = tmp_path_factory.mktemp("sample_bill_gold")
     manifest = generate_sample_workspace(sample_dir, days=2, workspace_count=1, size="small", seed=7)
@@ -62,9 +53,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def target(spark, local_target, sample_bill_schema: str, sample):
+def target(spark, local_target, module_schema: str, sample):
     manifest, billing_dir = sample
-    target = replace(local_target, schema=sample_bill_schema)
+    target = replace(local_target, schema=module_schema)
     create_bronze_tables(spark, target)
     account = AccountConfig(billing_source="files", billing_path=str(billing_dir))
     context = AccountLoadContext(spark, target, account, "run-1", progress=lambda _message: None)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -37,14 +36,6 @@ UNREAD_SCOPES = [
 
 
 @pytest.fixture(scope="module")
-def savings_schema(lake_dir: Path) -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module points the profile at its own."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OVERWATCH_SCHEMA", SCHEMA)
-        yield SCHEMA
-
-
-@pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory):
     sample_dir = tmp_path_factory.mktemp("savings_warehouses")
     manifest = generate_sample_workspace(sample_dir, days=1, workspace_count=1, size="small", seed=11)
@@ -68,7 +59,7 @@ def load_what_the_rule_reads(manifest: SampleWorkspaceManifest, sample_dir: Path
 
 
 @pytest.fixture(scope="module")
-def findings(spark, savings_schema: str, sample) -> list:
+def findings(spark, module_schema: str, sample) -> list:
     manifest, sample_dir = sample
     config = load_what_the_rule_reads(manifest, sample_dir)
     dbt_vars = config.dbt_vars(until_time=manifest.end_time) | {
@@ -80,7 +71,7 @@ def findings(spark, savings_schema: str, sample) -> list:
     resource_types = ["--resource-type", "model", "--resource-type", "seed", "--resource-type", "snapshot"]
     run_dbt(["build", *selection, *resource_types, "--vars", json.dumps(dbt_vars)])
     price = config.dbt_vars()["dbu_contract_prices"]["sql_pro"]
-    rows = spark.table(f"{savings_schema}_silver.savings_sql_warehouses_not_scaling_down").collect()
+    rows = spark.table(f"{module_schema}_silver.savings_sql_warehouses_not_scaling_down").collect()
     return [(row, price) for row in rows]
 
 

@@ -203,22 +203,14 @@ def _write_variants(variants_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def spark_models_schema(lake_dir: Path) -> Iterator[str]:
-    """dbt reads its schema from the profile, so the module points the profile at its own."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OVERWATCH_SCHEMA", SCHEMA)
-        yield SCHEMA
-
-
-@pytest.fixture(scope="module")
 def built_in_two_loads(
-    spark, local_target, spark_models_schema: str, tmp_path_factory: pytest.TempPathFactory
+    spark, local_target, module_schema: str, tmp_path_factory: pytest.TempPathFactory
 ) -> list[EventLogFile]:
     if not SPARK_EVENT_SAMPLES.exists():
         pytest.skip(f"shared samples not found at {SPARK_EVENT_SAMPLES}")
     variants_dir = tmp_path_factory.mktemp("variants")
     _write_variants(variants_dir)
-    target = replace(local_target, schema=spark_models_schema)
+    target = replace(local_target, schema=module_schema)
     create_bronze_tables(spark, target)
     workspace = WorkspaceConfig(
         organization_id=ORGANIZATION_ID,
