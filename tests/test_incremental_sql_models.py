@@ -23,6 +23,7 @@ from overwatch.bronze_tables import (
     insert_new_rows,
 )
 from overwatch.dbt_runner import run_dbt
+from overwatch.scan_metrics import SqlExecutionLog
 
 SCHEMA = "incremental_sql_models"
 B = 1_704_067_200_000
@@ -258,3 +259,38 @@ def test_states_open_at_the_first_build_are_closed_by_later_events(incremental_a
     # The resize at B+6.5D keeps wh-1's two clusters of the SCALED_UP state before it.
     resized = states[("wh-1", B + 13 * D // 2)]
     assert (resized.state, resized.is_running, resized.current_num_clusters) == ("RESIZED", True, 2)
+
+
+def _merge_sources_read(spark, until_ms: int) -> set[str]:
+    log = SqlExecutionLog(spark)
+    _build(until_ms)
+    return {
+        scan.table
+        for execution in log.executions()
+        for scan in execution.scans
+        if "__dbt_merge_source" in scan.table
+    }
+
+
+def _merge_source_tables(spark, namespaces: list[str]) -> list[str]:
+    return [
+        row.tableName
+        for namespace in namespaces
+        for row in spark.sql(f"show tables in {namespace}").collect()
+        if "__dbt_merge_source" in row.tableName
+    ]
+
+
+def test_merges_read_their_source_from_the_merge_sources_catalog_and_drop_it(
+    spark, target, incremental_and_full
+):
+    # Another incremental run over the same bronze rows, after the full refresh: it must change nothing.
+    _, full, _ = incremental_and_full
+    sources = _merge_sources_read(spark, SECOND_UNTIL_MS)
+    assert sources == {
+        f"merge_sources.{target.schema}_silver.warehouse_state_silver__dbt_merge_source",
+        f"merge_sources.{target.schema}_gold.sql_query_history_v1__dbt_merge_source",
+    }
+    namespaces = [f"merge_sources.{target.schema}_silver", f"merge_sources.{target.schema}_gold"]
+    assert _merge_source_tables(spark, namespaces) == []
+    assert _rows(spark, target) == full
