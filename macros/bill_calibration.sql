@@ -82,8 +82,11 @@
     events) nothing is given to them and the whole bill of the hour is unallocated. In an hour the bill
     does not know, the estimate stands. A state of unknown cost (null estimate) stays null.
     Given `hours_from_ms` (epoch ms, an incremental run's window), only the hours from then on (whole hours,
-    so each hour's split is as without it). -#}
-{% macro calibrated_state_hours(states, state_hours, compute_kind, id_column, key_columns, hours_from_ms=none) -%}
+    so each hour's split is as without it). Given `billed_hours_predicate` (over the alias billed_hours, macro
+    billed_hours_to_read), only those bill rows are read: it must hold for every billed hour of `state_hours`. -#}
+{% macro calibrated_state_hours(
+    states, state_hours, compute_kind, id_column, key_columns, hours_from_ms=none, billed_hours_predicate=none
+) -%}
     select
         state_hour_estimates.*,
         case
@@ -126,6 +129,9 @@
                 and billed_hours.compute_kind = '{{ compute_kind }}'
                 and state_hours.{{ id_column }} = billed_hours.compute_id
                 and state_hours.hour_start = billed_hours.hour_start
+                {%- if billed_hours_predicate is not none %}
+                and {{ billed_hours_predicate }}
+                {%- endif %}
         {%- if hours_from_ms is not none %}
             where state_hours.hour_start >= timestamp_millis({{ hours_from_ms | int }})
         {%- endif %}
@@ -239,4 +245,26 @@
         'select organization_id, ' ~ id_column ~ ', state_start_ms from ' ~ states
         ~ ' where is_running and (' ~ predicate ~ ') and state_start_ms < ' ~ hour_ms
     ).rows) }}
+{%- endmacro %}
+
+{#- The rows of billed_compute_hours (as `alias`) an incremental run of a cluster state model needs, as a
+    predicate with literal bounds: every cluster's from the day of `from_ms` (epoch ms) on, and the clusters of
+    `earlier_states` (rows organization_id, cluster_id, state start ms: the running states it recomputes that
+    started before) from the day each started; every row without `from_ms` (a full build). The table is laid
+    out by usage date and by buckets of compute id (locally), so a running state that began weeks ago has its
+    own cluster's hours read, not every cluster's. -#}
+{% macro billed_hours_to_read(from_ms, earlier_states, alias='billed_hours') -%}
+    {%- if from_ms is none -%}
+        {{ return('true') }}
+    {%- endif -%}
+    (
+        {{ alias }}.usage_date >= date'{{ epoch_ms_date(from_ms) }}'
+        {%- for state in earlier_states %}
+        or (
+            {{ alias }}.organization_id = '{{ state[0] }}'
+            and {{ alias }}.compute_id = '{{ state[1] }}'
+            and {{ alias }}.usage_date >= date'{{ epoch_ms_date(state[2]) }}'
+        )
+        {%- endfor %}
+    )
 {%- endmacro %}

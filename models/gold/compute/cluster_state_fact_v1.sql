@@ -11,10 +11,11 @@
     (is_node_type_unknown) and its DBUs and costs are null, never a silent 0.
     Incremental: a run recomputes the states cluster_state_silver may have changed since this table's last
     run (macro cluster_states_to_recompute, from this table's checkpoint), after its pre-hook deleted their
-    facts; the specs, prices and bill it joins them to are read whole, and the kept states that share a
+    facts; the specs and prices it joins them to are read whole, and the kept states that share a
     clock hour with a recomputed running state count in that hour's calibration (macro kept_state_estimates).
     Of the hours before the checkpoint's, only those of the recomputed states are read (macro
-    hours_to_calibrate), and of the kept states only those ending in the first hour of a recomputed one.
+    hours_to_calibrate), of the kept states only those ending in the first hour of a recomputed one, and of
+    the bill only the days of the recomputed clusters' states (macro billed_hours_to_read).
     Partitioned by state start date and open flag (locally), so that the delete, and windowed readers, prune
     to the recent and the open states. -#}
 {%- set recompute_from_ms = none -%}
@@ -411,7 +412,8 @@ estimated_states as (
 calibrated_state_hours as (
 
     {{ calibrated_state_hours(
-        'estimated_states', 'state_hours', 'cluster', 'cluster_id', ['organization_id', 'cluster_id', 'state_start_ms']
+        'estimated_states', 'state_hours', 'cluster', 'cluster_id', ['organization_id', 'cluster_id', 'state_start_ms'],
+        billed_hours_predicate=none if recompute_from_ms is none else billed_hours_to_read(checkpoint_hour_ms, earlier_states)
     ) }}
 
 ),

@@ -29,6 +29,16 @@
 {%- if incremental and execute and model.resource_type == 'model' -%}
     {%- set checkpoint_literal_ms = cluster_state_checkpoint_ms(this) -%}
 {%- endif -%}
+{#- A cluster whose last state is running may have lost its TERMINATING. Where that state started before the
+    checkpoint, it is one this run reads again (open, or with an imputed end): the bill after the cluster's
+    last task is read from the day it started for its cluster only, and from the checkpoint's day for the
+    others (macro billed_hours_to_read). -#}
+{%- set earlier_running_states = [] -%}
+{%- if impute_lost_terminations and checkpoint_literal_ms is not none -%}
+    {%- set earlier_running_states = recomputed_running_states_started_before(
+        this, cluster_states_to_recompute(checkpoint_literal_ms), 'cluster_id', checkpoint_literal_ms
+    ) -%}
+{%- endif -%}
 with
 
 {% if incremental and checkpoint_literal_ms is not none -%}
@@ -542,6 +552,7 @@ logged_states as (
             billed_compute_hours.compute_kind = 'cluster'
             and billed_compute_hours.billed_dbus > 0
             and unix_millis(billed_compute_hours.hour_start) >= task_end_terminations.task_end_ms
+            and {{ billed_hours_to_read(checkpoint_literal_ms, earlier_running_states, 'billed_compute_hours') }}
         group by task_end_terminations.organization_id, task_end_terminations.cluster_id
 
     ),

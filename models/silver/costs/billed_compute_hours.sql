@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=['organization_id', 'compute_kind', 'compute_id', 'hour_start'],
-        partition_by=date_partitioning('usage_date'),
+        partition_by=date_partitioning('usage_date', ['bucket(16, compute_id)']),
         merge_window_column='usage_date',
     )
 }}
@@ -13,7 +13,9 @@
     contract price of each SKU billed as of the hour (the workspace's own, else the account-wide one).
     Incremental: a run recomputes the hours of the usage dates from the newest one less the look-back (macro
     incremental_window_start) on and merges into those days' partitions only; an hour lies in one usage date
-    (the date of its records' usage start), so a recomputed hour has all its records. -#}
+    (the date of its records' usage start), so a recomputed hour has all its records. Locally each day is split
+    into 16 buckets of compute id: a cluster state running for weeks has its own cluster's bill read back to
+    its start, not every cluster's (macro billed_hours_to_read). -#}
 {%- set window_start = incremental_window_start('usage_date') -%}
 
 with
