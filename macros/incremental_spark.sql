@@ -125,9 +125,11 @@
     {%- set catalog_conf = 'spark.sql.catalog.merge_sources' -%}
     {%- if run_query('set ' ~ catalog_conf).columns[1].values()[0] == '<undefined>' -%}
         {%- set warehouse_dir = run_query('set spark.sql.warehouse.dir').columns[1].values()[0] -%}
-        {%- do run_query('set ' ~ catalog_conf ~ '=org.apache.iceberg.spark.SparkCatalog') -%}
+        {#- The catalog's own key last: a model on another thread that finds it set must find the catalog's
+            type and warehouse set too (dbt runs models on several threads of one session). -#}
         {%- do run_query('set ' ~ catalog_conf ~ '.type=hadoop') -%}
         {%- do run_query('set ' ~ catalog_conf ~ '.warehouse=' ~ warehouse_dir ~ '/_merge_sources') -%}
+        {%- do run_query('set ' ~ catalog_conf ~ '=org.apache.iceberg.spark.SparkCatalog') -%}
     {%- endif -%}
     {{ return(target.incorporate(path={
         "database": none,
