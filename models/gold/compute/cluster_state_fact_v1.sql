@@ -19,6 +19,8 @@
     Partitioned by state start date and open flag (locally), so that the delete, and windowed readers, prune
     to the recent and the open states. -#}
 {%- set recompute_from_ms = none -%}
+{%- set checkpoint_hour_ms = none -%}
+{%- set earlier_states = [] -%}
 {%- if is_incremental() and execute and model.resource_type == 'model' -%}
     {%- set recompute_from_ms = cluster_state_checkpoint_ms(this, 'unixTimeMS_state_end') -%}
     {#- The hours from the checkpoint's on are calibrated with every state in them; of the hours before it,
@@ -413,7 +415,7 @@ calibrated_state_hours as (
 
     {{ calibrated_state_hours(
         'estimated_states', 'state_hours', 'cluster', 'cluster_id', ['organization_id', 'cluster_id', 'state_start_ms'],
-        billed_hours_predicate=none if recompute_from_ms is none else billed_hours_to_read(checkpoint_hour_ms, earlier_states)
+        billed_hours_predicate=billed_hours_to_read(checkpoint_hour_ms, earlier_states)
     ) }}
 
 ),
